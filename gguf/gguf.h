@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <stdexcept>
@@ -19,6 +20,13 @@
 #include <vector>
 
 namespace zeroidle::gguf {
+
+inline constexpr uint32_t kMagic = 0x46554747;      // "GGUF" read as a little-endian uint32
+inline constexpr uint32_t kWriteVersion = 3;        // the version Writer produces
+inline constexpr uint64_t kDefaultAlignment = 32;   // when general.alignment is absent
+inline constexpr uint32_t kMaxDims = 4;             // tensor n_dims limit (ggml's GGML_MAX_DIMS)
+inline constexpr uint32_t kMaxArrayDepth = 8;       // nesting limit for arrays of arrays
+inline constexpr const char* kAlignmentKey = "general.alignment";
 
 class Error : public std::runtime_error {
  public:
@@ -30,12 +38,14 @@ enum class ValueType : uint32_t {
   UINT8 = 0, INT8 = 1, UINT16 = 2, INT16 = 3, UINT32 = 4, INT32 = 5, FLOAT32 = 6, BOOL = 7,
   STRING = 8, ARRAY = 9, UINT64 = 10, INT64 = 11, FLOAT64 = 12,
 };
+// "uint8", "string", "array", ...; "unknown" for a number outside the enum.
 const char* value_type_name(ValueType t);
 
 struct Value;
 struct Array {
   ValueType type = ValueType::UINT8;  // element type (ARRAY for nested arrays)
   std::vector<Value> items;
+  bool operator==(const Array&) const = default;
 };
 
 // One metadata value. The variant index equals the ValueType number.
@@ -44,6 +54,7 @@ struct Value {
                uint64_t, int64_t, double>
       v;
   ValueType type() const { return static_cast<ValueType>(v.index()); }
+  bool operator==(const Value&) const = default;  // same type and value (NaN != NaN, as for floats)
 };
 
 struct KeyValue {
@@ -61,6 +72,10 @@ struct TensorTypeInfo {
 };
 // nullptr for an id that no ggml version defines (or that was removed from the format).
 const TensorTypeInfo* tensor_type_info(uint32_t id);
+// The info whose name matches exactly ("q4_K"), or nullptr.
+const TensorTypeInfo* tensor_type_info(std::string_view name);
+// Every known type, in id order.
+std::span<const TensorTypeInfo> tensor_types();
 
 struct TensorInfo {
   std::string name;
@@ -80,6 +95,10 @@ class File {
   // Validates a buffer the caller keeps alive (tests, fuzzing). `name` appears in error messages.
   static File parse(std::span<const uint8_t> bytes, const std::string& name);
 
+  // What the checks guarantee once open/parse returns: every tensor has a known type, 0..4 dims each
+  // >= 1, ne[0] a multiple of its block size, nbytes without overflow, data offset a multiple of
+  // alignment(), and [data, data + nbytes) inside the file and disjoint from every other tensor.
+
   File(File&&) noexcept;
   File& operator=(File&&) noexcept;
   ~File();
@@ -87,7 +106,8 @@ class File {
   const std::string& path() const;
   uint32_t version() const;
   uint64_t alignment() const;          // general.alignment, default 32
-  uint64_t data_offset() const;        // start of the tensor data section in the file
+  uint64_t data_offset() const;        // start of the tensor data section in the file: the end of the
+                                       // tensor infos aligned up; past file_size() in a vocab-only file
   uint64_t file_size() const;
 
   const std::vector<KeyValue>& metadata() const;   // in file order
@@ -109,15 +129,29 @@ class File {
   std::unique_ptr<Impl> impl_;
 };
 
-// Builds a GGUF v3 file. Round-trips everything File reads.
+// Builds a GGUF v3 file. Round-trips everything File reads: Writer::from(File::parse(w.bytes()))
+// .bytes() == w.bytes(). Layout: header, metadata in insertion order, tensor infos in insertion order,
+// zero padding to the alignment, then each tensor's data padded with zeros to the alignment.
+// Invalid input (bad alignment, mixed-type arrays, nesting deeper than kMaxArrayDepth, unknown tensor
+// type, bad shape, wrong data size, duplicate tensor name) throws gguf::Error at the call that adds it.
 class Writer {
  public:
-  explicit Writer(uint64_t alignment = 32);
-  void set(std::string key, Value value);  // appends, or replaces an existing key in place
-  // `data` must hold exactly the bytes the type and shape imply; it is copied.
+  explicit Writer(uint64_t alignment = kDefaultAlignment);
+  // Everything `file` holds: its alignment, metadata and tensors (data copied), in file order.
+  static Writer from(const File& file);
+
+  // Appends, or replaces an existing key in place. Setting general.alignment (any integer type, a
+  // non-zero power of two) also sets the alignment used for layout. When alignment != 32 and the key
+  // was never set, bytes() appends general.alignment as a uint32 after the other keys.
+  void set(std::string key, Value value);
+  // `ne` has 0..4 dims (ne[0] first); `data` must hold exactly the bytes the type and shape imply; it is copied.
   void add_tensor(std::string name, uint32_t type, std::vector<uint64_t> ne, std::span<const uint8_t> data);
+  // The same, with the data produced at write time by `fill` (handed exactly the tensor's bytes, zeroed),
+  // so a multi-gigabyte file is streamed one tensor at a time instead of held in memory.
+  using Filler = std::function<void(std::span<uint8_t>)>;
+  void add_tensor_filled(std::string name, uint32_t type, std::vector<uint64_t> ne, Filler fill);
   std::vector<uint8_t> bytes() const;
-  void write(const std::string& path) const;  // throws gguf::Error on I/O failure
+  void write(const std::string& path) const;  // streams; throws gguf::Error on I/O failure
 
  private:
   uint64_t alignment_;
@@ -126,8 +160,11 @@ class Writer {
     std::string name;
     uint32_t type;
     std::vector<uint64_t> ne;
-    std::vector<uint8_t> data;
+    uint64_t nbytes;
+    Filler fill;
   };
+  uint64_t checked_nbytes(const std::string& name, uint32_t type, const std::vector<uint64_t>& ne) const;
+  std::vector<uint8_t> header() const;  // everything before the first tensor's data, padded
   std::vector<PendingTensor> tensors_;
 };
 
