@@ -13,15 +13,6 @@
 namespace zeroidle::tools {
 namespace {
 
-// The model's chat format: from tokenizer.chat_template when present, else by the vocabulary's markers.
-tokenizer::ChatTemplate chat_format(const gguf::File& file, const tokenizer::Tokenizer& tok) {
-  if (const gguf::Value* v = file.find("tokenizer.chat_template"); v && v->type() == gguf::ValueType::STRING) {
-    if (auto t = tokenizer::detect_chat_template(std::get<std::string>(v->v))) return *t;
-    throw std::runtime_error(file.path() + ": tokenizer.chat_template is neither a Llama 3 nor an [INST] template");
-  }
-  return tok.find_token("<|start_header_id|>") >= 0 ? tokenizer::ChatTemplate::kLlama3 : tokenizer::ChatTemplate::kLlama2;
-}
-
 std::vector<int32_t> prompt_tokens(const ParsedArgs& a, const tokenizer::Tokenizer& tok, const gguf::File& file) {
   const std::string prompt = a.required("prompt");
   if (!a.has("chat")) {
@@ -31,7 +22,7 @@ std::vector<int32_t> prompt_tokens(const ParsedArgs& a, const tokenizer::Tokeniz
   std::vector<tokenizer::ChatMessage> messages;
   if (a.has("system")) messages.push_back({"system", a.str("system")});
   messages.push_back({"user", prompt});
-  const std::string text = tokenizer::apply_chat_template(chat_format(file, tok), messages, true);
+  const std::string text = tokenizer::apply_chat_template(tokenizer::detect_chat_template(file, tok), messages, true);
   return tok.encode(text, false, true);
 }
 
