@@ -35,7 +35,9 @@ bool ByteTrie::insert(std::string_view bytes, uint32_t value) {
   return true;
 }
 
-void ByteTrie::finalize() { summarize(kRoot); }
+void ByteTrie::finalize() {
+  summarize(kRoot);
+}
 
 void ByteTrie::summarize(uint32_t node) {
   constexpr uint32_t kFar = UINT32_MAX / 2;

@@ -5,11 +5,11 @@
 // remember the old top pointer and release the arena back to a mark. Internal to engine/json.
 #pragma once
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
-#include <new>
 #include <memory>
+#include <new>
 #include <vector>
 
 namespace zeroidle::engine::json::detail {
@@ -21,13 +21,21 @@ enum RootState : uint8_t { kRootWait, kRootDone };
 enum ObjectState : uint8_t { kObjOpen, kObjFirst, kObjKey, kObjValue, kObjAfter };
 enum ArrayState : uint8_t { kArrOpen, kArrFirst, kArrValue, kArrAfter };
 enum StringState : uint8_t {
-  kStrOpen,   // before the opening quote
-  kStrBody,   // between characters
-  kStrEsc,    // after a backslash
-  kStrU0, kStrU1, kStrU1D, kStrU2, kStrU3,  // in \uXXXX after 0..3 hex digits (U1D: first digit was D)
-  kStrC1,     // one continuation byte 80..BF left
-  kStrC2, kStrC2E0, kStrC2ED,              // two left; E0 needs A0..BF next, ED needs 80..9F next
-  kStrC3, kStrC3F0, kStrC3F4,              // three left; F0 needs 90..BF next, F4 needs 80..8F next
+  kStrOpen,  // before the opening quote
+  kStrBody,  // between characters
+  kStrEsc,   // after a backslash
+  kStrU0,
+  kStrU1,
+  kStrU1D,
+  kStrU2,
+  kStrU3,  // in \uXXXX after 0..3 hex digits (U1D: first digit was D)
+  kStrC1,  // one continuation byte 80..BF left
+  kStrC2,
+  kStrC2E0,
+  kStrC2ED,  // two left; E0 needs A0..BF next, ED needs 80..9F next
+  kStrC3,
+  kStrC3F0,
+  kStrC3F4,  // three left; F0 needs 90..BF next, F4 needs 80..8F next
   kStrStateCount,
 };
 enum SentinelState : uint8_t { kSentinelWait, kSentinelPopped, kSentinelForwarded };
@@ -51,7 +59,9 @@ struct Frame {
 };
 static_assert(sizeof(Frame) == 32, "Frame is hashed and compared as raw bytes");
 
-inline bool operator==(const Frame& l, const Frame& r) { return std::memcmp(&l, &r, sizeof(Frame)) == 0; }
+inline bool operator==(const Frame& l, const Frame& r) {
+  return std::memcmp(&l, &r, sizeof(Frame)) == 0;
+}
 
 struct StackNode {
   Frame f;
@@ -85,7 +95,8 @@ class Arena {
     }
     if (chunk_ == chunks_.size()) {
       const size_t capacity = size_t{64} << std::min<size_t>(chunks_.size(), 6);
-      chunks_.push_back({std::make_unique<unsigned char[]>(capacity * sizeof(StackNode)), capacity});
+      chunks_.push_back(
+          {std::make_unique_for_overwrite<unsigned char[]>(capacity * sizeof(StackNode)), capacity});
     }
     void* slot = chunks_[chunk_].memory.get() + used_++ * sizeof(StackNode);
     return new (slot) StackNode;

@@ -27,7 +27,7 @@ struct Node {
   std::string pointer;  // JSON pointer of the subschema it came from
   // kObject
   std::vector<Property> props;
-  ByteTrie keys;                       // over Property::key, value = property index
+  ByteTrie keys;                        // over Property::key, value = property index
   std::vector<uint32_t> next_required;  // [a] = first required index >= a (props.size() if none); size n+1
   // kArray
   uint32_t items = 0;
@@ -46,7 +46,9 @@ struct Node {
 
 inline constexpr uint32_t kInf = UINT32_MAX / 4;
 
-inline uint32_t sat_add(uint32_t a, uint32_t b) { return a >= kInf || b >= kInf || a + b >= kInf ? kInf : a + b; }
+inline uint32_t sat_add(uint32_t a, uint32_t b) {
+  return a >= kInf || b >= kInf || a + b >= kInf ? kInf : a + b;
+}
 
 struct Grammar {
   Limits limits;
@@ -60,7 +62,9 @@ struct Grammar {
   // object/array levels (itself included); kInf when there is none.
   std::vector<uint32_t> min_len_table;
 
-  uint32_t levels_at(uint32_t depth) const { return depth > limits.max_depth ? 0 : limits.max_depth - depth + 1; }
+  uint32_t levels_at(uint32_t depth) const {
+    return depth > limits.max_depth ? 0 : limits.max_depth - depth + 1;
+  }
   uint32_t min_len(uint32_t node, uint32_t levels) const {
     return min_len_table[static_cast<size_t>(levels) * nodes.size() + node];
   }

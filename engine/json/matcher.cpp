@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "engine/json/schema_compiler.h"
 #include "engine/json/step.h"
 
 namespace zeroidle::engine::json {
@@ -12,8 +13,8 @@ using detail::Arena;
 using detail::StackNode;
 
 // Alternatives alive at once; beyond this the later ones are dropped (still sound: each survivor can
-// complete a valid document).
-constexpr size_t kMaxThreads = 64;
+// complete a valid document). Real schemas stay far below it.
+constexpr size_t kMaxThreads = 1024;
 // Garbage nodes tolerated before the live stacks are copied into a fresh arena.
 constexpr size_t kCompactAfter = 1 << 15;
 
@@ -38,21 +39,18 @@ const StackNode* depth_one(const StackNode* top) {
 
 }  // namespace
 
-Matcher::Matcher(const Schema& schema)
-    : g_(schema.shared_grammar()), arena_(std::make_unique<Arena>()) {
+Matcher::Matcher(const Schema& schema) : g_(schema.shared_grammar()), arena_(std::make_unique<Arena>()) {
   threads_.push_back(detail::start_thread(*g_, *arena_));
 }
 
-Matcher::Matcher(const Matcher& other) : g_(other.g_), arena_(std::make_unique<Arena>()) { adopt(other.threads_); }
+Matcher::Matcher(const Matcher& other) : g_(other.g_), arena_(std::make_unique<Arena>()) {
+  adopt(other.threads_);
+}
 
 Matcher& Matcher::operator=(const Matcher& other) {
   if (this != &other) {
-    auto fresh = std::make_unique<Arena>();
-    std::vector<const StackNode*> copied;
-    for (const StackNode* t : other.threads_) copied.push_back(copy_stack(t, *fresh));
     g_ = other.g_;
-    arena_ = std::move(fresh);
-    threads_ = std::move(copied);
+    adopt(other.threads_);
   }
   return *this;
 }
@@ -60,6 +58,7 @@ Matcher& Matcher::operator=(const Matcher& other) {
 void Matcher::adopt(const std::vector<const StackNode*>& threads) {
   auto fresh = std::make_unique<Arena>();
   std::vector<const StackNode*> copied;
+  copied.reserve(threads.size());
   for (const StackNode* t : threads) copied.push_back(copy_stack(t, *fresh));
   arena_ = std::move(fresh);
   threads_ = std::move(copied);
@@ -104,8 +103,27 @@ bool Matcher::accepts(uint8_t byte) const {
   return ok;
 }
 
+bool Matcher::accepts(std::string_view bytes) const {
+  const Arena::Mark mark = arena_->mark();
+  scratch2_.assign(threads_.begin(), threads_.end());
+  bool ok = true;
+  for (char c : bytes) {
+    scratch_.clear();
+    for (const StackNode* t : scratch2_) detail::step(*g_, t, static_cast<uint8_t>(c), *arena_, scratch_);
+    if (scratch_.empty()) {
+      ok = false;
+      break;
+    }
+    if (scratch_.size() > 1) detail::dedup_threads(scratch_, 0);
+    scratch_.swap(scratch2_);
+  }
+  arena_->release(mark);
+  return ok;
+}
+
 bool Matcher::is_accepting() const {
-  return std::any_of(threads_.begin(), threads_.end(), [&](const StackNode* t) { return detail::is_accepting(*g_, t); });
+  return std::any_of(threads_.begin(), threads_.end(),
+                     [&](const StackNode* t) { return detail::is_accepting(*g_, t); });
 }
 
 bool Matcher::can_continue() const {
@@ -166,7 +184,8 @@ std::string Matcher::forced_bytes(size_t max_bytes) const {
 int Matcher::field_index() const {
   const StackNode* n = depth_one(threads_.front());
   if (!n) return -1;
-  if (n->f.kind == detail::FrameKind::kObject && n->f.state == detail::kObjValue) return static_cast<int>(n->f.a) - 1;
+  if (n->f.kind == detail::FrameKind::kObject && n->f.state == detail::kObjValue)
+    return static_cast<int>(n->f.a) - 1;
   if (n->f.kind == detail::FrameKind::kArray && n->f.state == detail::kArrValue) {
     return static_cast<int>(g_->nodes[n->f.node].max_items - n->f.b) - 1;
   }
@@ -177,20 +196,9 @@ std::string Matcher::field_path() const {
   const int i = field_index();
   if (i < 0) return "";
   const StackNode* n = depth_one(threads_.front());
-  if (n->f.kind == detail::FrameKind::kObject) {
-    std::string out = "/";
-    for (char c : g_->nodes[n->f.node].props[i].name) {
-      if (c == '~') {
-        out += "~0";
-      } else if (c == '/') {
-        out += "~1";
-      } else {
-        out += c;
-      }
-    }
-    return out;
-  }
-  return "/" + std::to_string(i);
+  if (n->f.kind == detail::FrameKind::kObject)
+    return detail::pointer_child("", g_->nodes[n->f.node].props[i].name);
+  return detail::pointer_child("", std::to_string(i));
 }
 
 }  // namespace zeroidle::engine::json

@@ -2,7 +2,8 @@
 // documents the Schema emits (see schema.h for what that language is).
 //
 // The state is a small set of threads (alternatives of an anyOf still alive), each a persistent stack of
-// frames. A rejected byte leaves the state unchanged. Copying is cheap (a deep copy of a few dozen
+// frames; beyond 1024 live alternatives the later ones are dropped (still sound). A rejected byte leaves
+// the state unchanged. Copying is cheap (a deep copy of a few dozen
 // frames). Not thread-safe; copy it per thread.
 #pragma once
 
@@ -31,8 +32,9 @@ class Matcher {
   bool advance(uint8_t byte);
   // Feeds bytes; all or nothing.
   bool advance(std::string_view bytes);
-  // Whether `byte` would be accepted (the state is unchanged).
+  // Whether `byte` / all of `bytes` would be accepted (the state is unchanged; no allocation).
   bool accepts(uint8_t byte) const;
+  bool accepts(std::string_view bytes) const;
 
   // The document is complete (it may still continue, e.g. a top-level number).
   bool is_accepting() const;
@@ -64,6 +66,7 @@ class Matcher {
   std::unique_ptr<detail::Arena> arena_;
   std::vector<const detail::StackNode*> threads_;
   mutable std::vector<const detail::StackNode*> scratch_;
+  mutable std::vector<const detail::StackNode*> scratch2_;
 };
 
 }  // namespace zeroidle::engine::json

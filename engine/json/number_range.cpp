@@ -18,7 +18,9 @@ MagRange mag_range(const NumberSpec& spec, bool neg) {
   return {std::max<i128>(-spec.hi, 1), -spec.lo};
 }
 
-bool hits(const MagRange& r, i128 a, i128 b) { return std::max(a, r.lo) <= std::min(b, r.hi); }
+bool hits(const MagRange& r, i128 a, i128 b) {
+  return std::max(a, r.lo) <= std::min(b, r.hi);
+}
 
 // Whether [a, b] ∩ r holds a multiple of `step` (all values non-negative).
 bool hits_multiple(const MagRange& r, i128 a, i128 b, i128 step) {
@@ -29,11 +31,14 @@ bool hits_multiple(const MagRange& r, i128 a, i128 b, i128 step) {
   return first <= hi;
 }
 
-i128 unit(const NumberSpec& spec) { return pow10_i128(spec.frac_digits); }
+i128 unit(const NumberSpec& spec) {
+  return pow10_i128(spec.frac_digits);
+}
 
 // Scaled magnitude of the digits seen so far (fraction digits padded to frac_digits).
 i128 scaled_value(const NumberSpec& spec, const NumState& s) {
-  return static_cast<i128>(s.ip) * unit(spec) + static_cast<i128>(s.fq) * pow10_i128(spec.frac_digits - s.frac_count);
+  return static_cast<i128>(s.ip) * unit(spec) +
+         static_cast<i128>(s.fq) * pow10_i128(spec.frac_digits - s.frac_count);
 }
 
 bool viable(const NumberSpec& spec, const NumState& s) {
@@ -96,12 +101,44 @@ uint32_t min_extra_from_fraction(const NumberSpec& spec, const NumState& s) {
 
 constexpr char kCandidates[] = "0123456789.-";
 
+i128 floor_div(i128 a, i128 b) {
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}  // b > 0
+i128 ceil_div(i128 a, i128 b) {
+  return -floor_div(-a, b);
+}
+
+std::vector<std::pair<int64_t, int64_t>> merged(std::vector<std::pair<i128, i128>> iv) {
+  std::sort(iv.begin(), iv.end());
+  std::vector<std::pair<int64_t, int64_t>> out;
+  for (const auto& [lo, hi] : iv) {
+    if (!out.empty() && lo <= out.back().second + 1) {
+      out.back().second = std::max<int64_t>(out.back().second, static_cast<int64_t>(hi));
+    } else {
+      out.emplace_back(static_cast<int64_t>(lo), static_cast<int64_t>(hi));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+namespace {
+
+struct Pow10Table {
+  i128 p[39];
+  Pow10Table() {
+    p[0] = 1;
+    for (int i = 1; i < 39; ++i) p[i] = p[i - 1] * 10;
+  }
+};
+
+const Pow10Table kPow10;
+
 }  // namespace
 
 i128 pow10_i128(uint32_t e) {
-  i128 p = 1;
-  for (uint32_t i = 0; i < e; ++i) p *= 10;
-  return p;
+  return kPow10.p[e];
 }
 
 i128 floor_scaled(double v, uint32_t scale) {
@@ -120,7 +157,9 @@ i128 floor_scaled(double v, uint32_t scale) {
   return std::clamp<i128>(t >> -e, -sat, sat);  // arithmetic shift: floor for negatives too
 }
 
-i128 ceil_scaled(double v, uint32_t scale) { return -floor_scaled(-v, scale); }
+i128 ceil_scaled(double v, uint32_t scale) {
+  return -floor_scaled(-v, scale);
+}
 
 bool num_accepting(const NumberSpec& spec, const NumState& s) {
   if (s.phase != NumPhase::kInt && s.phase != NumPhase::kZero && s.phase != NumPhase::kFrac) return false;
@@ -180,7 +219,8 @@ uint32_t num_min_extra(const NumberSpec& spec, const NumState& s) {
     case NumPhase::kNeg: {
       uint32_t best = kFar;
       for (const char* c = kCandidates; *c; ++c) {
-        if (auto n = num_step(spec, s, static_cast<uint8_t>(*c))) best = std::min(best, 1 + num_min_extra(spec, *n));
+        if (auto n = num_step(spec, s, static_cast<uint8_t>(*c)))
+          best = std::min(best, 1 + num_min_extra(spec, *n));
       }
       return best;
     }
@@ -193,6 +233,36 @@ uint32_t num_min_extra(const NumberSpec& spec, const NumState& s) {
       return min_extra_from_fraction(spec, s);
   }
   return kFar;
+}
+
+std::vector<std::pair<int64_t, int64_t>> num_digit_intervals(const NumberSpec& spec, const NumState& s,
+                                                             uint32_t len) {
+  const MagRange r = mag_range(spec, s.neg);
+  const i128 u = unit(spec);
+  const i128 top = pow10_i128(len) - 1;
+  std::vector<std::pair<i128, i128>> iv;
+  if (r.lo > r.hi) return {};
+  if (s.phase == NumPhase::kInt) {
+    if (s.int_count + len > spec.int_digits) return {};
+    // Prefix P = ip*10^len + d reaches [P*q, (P+1)*q - 1] with q = 10^j * u for each j more digits.
+    const i128 base = static_cast<i128>(s.ip) * pow10_i128(len);
+    for (uint32_t j = 0; s.int_count + len + j <= spec.int_digits; ++j) {
+      const i128 q = pow10_i128(j) * u;
+      const i128 lo = std::max<i128>(ceil_div(r.lo + 1, q) - 1 - base, 0);
+      const i128 hi = std::min<i128>(floor_div(r.hi, q) - base, top);
+      if (lo <= hi) iv.emplace_back(lo, hi);
+    }
+  } else if (s.phase == NumPhase::kDot || s.phase == NumPhase::kFrac) {
+    if (s.frac_count + len > spec.frac_digits) return {};
+    // The magnitude becomes ip*u + (fq*10^len + d)*w and can grow by up to w - 1.
+    const i128 w = pow10_i128(spec.frac_digits - s.frac_count - len);
+    const i128 off = static_cast<i128>(s.ip) * u;
+    const i128 fbase = static_cast<i128>(s.fq) * pow10_i128(len);
+    const i128 lo = std::max<i128>(ceil_div(r.lo - off - w + 1, w) - fbase, 0);
+    const i128 hi = std::min<i128>(floor_div(r.hi - off, w) - fbase, top);
+    if (lo <= hi) iv.emplace_back(lo, hi);
+  }
+  return merged(std::move(iv));
 }
 
 uint8_t num_best_byte(const NumberSpec& spec, const NumState& s) {

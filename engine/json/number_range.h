@@ -9,6 +9,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
+#include <vector>
 
 namespace zeroidle::engine::json::detail {
 
@@ -39,13 +41,20 @@ i128 floor_scaled(double v, uint32_t scale);
 i128 ceil_scaled(double v, uint32_t scale);
 
 // Bytes that belong to a number; any other byte ends it (if it may end there).
-inline bool is_number_byte(uint8_t b) { return (b >= '0' && b <= '9') || b == '-' || b == '.'; }
+inline bool is_number_byte(uint8_t b) {
+  return (b >= '0' && b <= '9') || b == '-' || b == '.';
+}
 
 bool num_accepting(const NumberSpec& spec, const NumState& s);
 // The state after `b`, or nullopt when `b` would leave every in-range number behind.
 std::optional<NumState> num_step(const NumberSpec& spec, const NumState& s, uint8_t b);
 // Fewest further bytes that reach an accepting state (0 when accepting).
 uint32_t num_min_extra(const NumberSpec& spec, const NumState& s);
+// For a state with digits (kInt, kDot, kFrac): the values d in [0, 10^len) whose len digits (zero-padded)
+// may be appended, as ascending disjoint [lo, hi] intervals. Lets a mask take every digit-only token in
+// one range lookup instead of one automaton step per digit.
+std::vector<std::pair<int64_t, int64_t>> num_digit_intervals(const NumberSpec& spec, const NumState& s,
+                                                             uint32_t len);
 // The next byte on a shortest path to acceptance; only for non-accepting states.
 uint8_t num_best_byte(const NumberSpec& spec, const NumState& s);
 

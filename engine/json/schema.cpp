@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <set>
 
 #include "engine/json/schema_compiler.h"
@@ -11,25 +12,41 @@ namespace zeroidle::engine::json {
 namespace detail {
 namespace {
 
-const std::set<std::string, std::less<>> kAnnotations = {"description", "title",   "$schema",  "$id",
-                                                         "$comment",    "default", "examples", "$defs",
-                                                         "definitions"};
-const std::set<std::string, std::less<>> kConstraints = {
-    "type",      "properties", "required",  "additionalProperties", "enum",    "const",
-    "items",     "minItems",   "maxItems",  "minLength",            "maxLength", "minimum",
-    "maximum",   "exclusiveMinimum", "exclusiveMaximum", "anyOf", "oneOf", "$ref"};
+const std::set<std::string, std::less<>> kAnnotations = {
+    "description", "title", "$schema", "$id", "$comment", "default", "examples", "$defs", "definitions"};
+const std::set<std::string, std::less<>> kConstraints = {"type",
+                                                         "properties",
+                                                         "required",
+                                                         "additionalProperties",
+                                                         "enum",
+                                                         "const",
+                                                         "items",
+                                                         "minItems",
+                                                         "maxItems",
+                                                         "minLength",
+                                                         "maxLength",
+                                                         "minimum",
+                                                         "maximum",
+                                                         "exclusiveMinimum",
+                                                         "exclusiveMaximum",
+                                                         "anyOf",
+                                                         "oneOf",
+                                                         "$ref"};
 const std::set<std::string, std::less<>> kObjectWords = {"properties", "required", "additionalProperties"};
 const std::set<std::string, std::less<>> kArrayWords = {"items", "minItems", "maxItems"};
 const std::set<std::string, std::less<>> kStringWords = {"minLength", "maxLength"};
 const std::set<std::string, std::less<>> kNumberWords = {"minimum", "maximum", "exclusiveMinimum",
                                                          "exclusiveMaximum"};
-const std::vector<std::string> kTypeNames = {"object", "array", "string", "number", "integer", "boolean", "null"};
+const std::vector<std::string> kTypeNames = {"object",  "array",   "string", "number",
+                                             "integer", "boolean", "null"};
 
 constexpr uint32_t kHardMaxLength = 1u << 20;  // explicit maxLength/maxItems beyond this are clamped
 constexpr uint32_t kHardMaxItems = 1u << 16;
-constexpr uint32_t kNumberIntDigits = 15;      // doubles hold 15 digits exactly
+constexpr uint32_t kNumberIntDigits = 15;  // doubles hold 15 digits exactly
 
-bool has(const ojson& s, const char* key) { return s.contains(key); }
+bool has(const ojson& s, const char* key) {
+  return s.contains(key);
+}
 
 // A keyword whose value must be a non-negative integer; returns nullopt when absent.
 std::optional<uint64_t> count_keyword(const ojson& s, const char* key, const std::string& ptr) {
@@ -53,7 +70,8 @@ bool json_is_type(const ojson& v, const std::string& type) {
   if (type == "number") return v.is_number();
   if (type == "integer") {
     if (v.is_number_integer()) return true;
-    return v.is_number_float() && std::isfinite(v.get<double>()) && std::floor(v.get<double>()) == v.get<double>();
+    return v.is_number_float() && std::isfinite(v.get<double>()) &&
+           std::floor(v.get<double>()) == v.get<double>();
   }
   return false;
 }
@@ -90,7 +108,20 @@ std::vector<std::string> inferred_types(const ojson& s) {
   return out;
 }
 
-// Reads a numeric bound; returns nullopt when absent.
+// Refuses constraint keywords next to `word` other than `allowed` (annotations are always fine).
+void refuse_siblings(const ojson& s, const std::string& ptr, const char* word,
+                     std::initializer_list<const char*> allowed) {
+  for (const auto& item : s.items()) {
+    const std::string& key = item.key();
+    if (!kConstraints.count(key) || key == word) continue;
+    auto same = [&key](const char* a) { return key == a; };
+    if (std::find_if(allowed.begin(), allowed.end(), same) != allowed.end()) continue;
+    fail("keyword '" + key + "' next to '" + word + "' at " + pointer_text(ptr) +
+         " is not supported: move it into the alternatives or the referenced schema");
+  }
+}
+
+// Reads a numeric bound; returns nullptr when absent.
 const ojson* bound(const ojson& s, const char* key, const std::string& ptr) {
   if (!s.contains(key)) return nullptr;
   const ojson& v = s[key];
@@ -115,27 +146,74 @@ void integer_bounds(const ojson& s, const std::string& ptr, NumberSpec& spec) {
     spec.lo = std::max(spec.lo, v->is_number_float() ? ceil_scaled(v->get<double>(), 0) : exact_integer(*v));
   }
   if (const ojson* v = bound(s, "exclusiveMinimum", ptr)) {
-    spec.lo = std::max(spec.lo, (v->is_number_float() ? floor_scaled(v->get<double>(), 0) : exact_integer(*v)) + 1);
+    spec.lo =
+        std::max(spec.lo, (v->is_number_float() ? floor_scaled(v->get<double>(), 0) : exact_integer(*v)) + 1);
   }
   if (const ojson* v = bound(s, "maximum", ptr)) {
     spec.hi = std::min(spec.hi, v->is_number_float() ? floor_scaled(v->get<double>(), 0) : exact_integer(*v));
   }
   if (const ojson* v = bound(s, "exclusiveMaximum", ptr)) {
-    spec.hi = std::min(spec.hi, (v->is_number_float() ? ceil_scaled(v->get<double>(), 0) : exact_integer(*v)) - 1);
+    spec.hi =
+        std::min(spec.hi, (v->is_number_float() ? ceil_scaled(v->get<double>(), 0) : exact_integer(*v)) - 1);
   }
 }
 
-// Number bounds: an emitted fraction is parsed to a double, so an exclusive bound b becomes the inclusive
-// bound nextafter(b): rounding the emitted text can then reach at most that, never b itself.
+// The double Python's float() makes of the decimal s / 10^scale (correctly rounded, as strtod).
+double scaled_to_double(i128 s, uint32_t scale) {
+  auto mag = static_cast<unsigned __int128>(s < 0 ? -s : s);
+  char buf[64];  // digits, least significant first, then '.', zeros and sign
+  size_t n = 0;
+  for (uint32_t i = 0; i < scale; ++i, mag /= 10)
+    buf[n++] = static_cast<char>('0' + static_cast<int>(mag % 10));
+  buf[n++] = '.';
+  do {
+    buf[n++] = static_cast<char>('0' + static_cast<int>(mag % 10));
+    mag /= 10;
+  } while (mag > 0);
+  if (s < 0) buf[n++] = '-';
+  std::reverse(buf, buf + n);
+  buf[n] = '\0';
+  return std::strtod(buf, nullptr);
+}
+
+// Scaled units one ulp of `v` spans, plus slack: the exact and the rounded threshold differ by less.
+i128 ulp_width(double v, uint32_t scale) {
+  const double ulp = std::max(std::nextafter(v, INFINITY) - v, v - std::nextafter(v, -INFINITY));
+  return ceil_scaled(ulp, scale) + 2;
+}
+
+// Smallest s whose decimal s/10^scale parses to a double >= lo. The validator reads emitted fractions
+// as doubles (and integers exactly, which agrees below 2^53), so this is the exact lower bound.
+i128 lowest_at_least(double lo, uint32_t scale) {
+  i128 hi_s = ceil_scaled(lo, scale);       // exactly >= lo, so its double is too
+  i128 lo_s = hi_s - ulp_width(lo, scale);  // a whole ulp below: its double is < lo
+  while (hi_s - lo_s > 1) {
+    const i128 mid = lo_s + (hi_s - lo_s) / 2;
+    (scaled_to_double(mid, scale) >= lo ? hi_s : lo_s) = mid;
+  }
+  return hi_s;
+}
+
+// Largest s whose decimal parses to a double <= hi.
+i128 highest_at_most(double hi, uint32_t scale) {
+  return -lowest_at_least(-hi, scale);
+}
+
+// Number bounds as the validator applies them to the parsed double; an exclusive bound b is the
+// inclusive bound nextafter(b) (no double lies between them).
 void number_bounds(const ojson& s, const std::string& ptr, NumberSpec& spec) {
   const uint32_t f = spec.frac_digits;
-  if (const ojson* v = bound(s, "minimum", ptr)) spec.lo = std::max(spec.lo, ceil_scaled(v->get<double>(), f));
+  const double sat = 1e30;
+  auto clamp = [&](double v) { return std::clamp(v, -sat, sat); };
+  if (const ojson* v = bound(s, "minimum", ptr))
+    spec.lo = std::max(spec.lo, lowest_at_least(clamp(v->get<double>()), f));
   if (const ojson* v = bound(s, "exclusiveMinimum", ptr)) {
-    spec.lo = std::max(spec.lo, ceil_scaled(std::nextafter(v->get<double>(), INFINITY), f));
+    spec.lo = std::max(spec.lo, lowest_at_least(clamp(std::nextafter(v->get<double>(), INFINITY)), f));
   }
-  if (const ojson* v = bound(s, "maximum", ptr)) spec.hi = std::min(spec.hi, floor_scaled(v->get<double>(), f));
+  if (const ojson* v = bound(s, "maximum", ptr))
+    spec.hi = std::min(spec.hi, highest_at_most(clamp(v->get<double>()), f));
   if (const ojson* v = bound(s, "exclusiveMaximum", ptr)) {
-    spec.hi = std::min(spec.hi, floor_scaled(std::nextafter(v->get<double>(), -INFINITY), f));
+    spec.hi = std::min(spec.hi, highest_at_most(clamp(std::nextafter(v->get<double>(), -INFINITY)), f));
   }
 }
 
@@ -157,8 +235,10 @@ std::shared_ptr<Grammar> Compiler::run() {
   flatten_unions(*g_);
   compute_min_len(*g_);
   if (g_->min_len(g_->root, g_->levels_at(1)) >= kInf) {
-    fail("schema at (root) has no document within the limits (an empty type, range or enum, or a required "
-         "recursion deeper than max_depth=" + std::to_string(l.max_depth) + ")");
+    fail(
+        "schema at (root) has no document within the limits (an empty type, range or enum, or a required "
+        "recursion deeper than max_depth=" +
+        std::to_string(l.max_depth) + ")");
   }
   for (const OneOf& o : one_ofs_) check_one_of(o);
   g_->depth_sensitive = compute_depth_sensitive(*g_);
@@ -209,31 +289,22 @@ uint32_t Compiler::compile(const ojson& s, const std::string& ptr) {
   if (!s.is_object()) fail("schema at " + pointer_text(ptr) + " must be an object or a boolean");
   check_keywords(s, ptr);
   collect_annotations(s, ptr);
-  auto only_next_to = [&](const char* word, std::initializer_list<const char*> allowed) {
-    for (const auto& [key, value] : s.items()) {
-      if (!kConstraints.count(key) || key == word) continue;
-      if (std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }) != allowed.end()) {
-        continue;
-      }
-      fail("keyword '" + key + "' next to '" + word + "' at " + pointer_text(ptr) +
-           " is not supported: move it into the alternatives / referenced schema");
-    }
-  };
   if (has(s, "$ref")) {
-    only_next_to("$ref", {});
+    refuse_siblings(s, ptr, "$ref", {});
     return compile_ref(s["$ref"], ptr);
   }
-  if (has(s, "anyOf") && has(s, "oneOf")) fail("keywords 'anyOf' and 'oneOf' together at " + pointer_text(ptr) + " are not supported");
+  if (has(s, "anyOf") && has(s, "oneOf"))
+    fail("keywords 'anyOf' and 'oneOf' together at " + pointer_text(ptr) + " are not supported");
   if (has(s, "anyOf")) {
-    only_next_to("anyOf", {});
+    refuse_siblings(s, ptr, "anyOf", {});
     return compile_union(s, ptr);
   }
   if (has(s, "oneOf")) {
-    only_next_to("oneOf", {});
+    refuse_siblings(s, ptr, "oneOf", {});
     return compile_union(s, ptr);
   }
   if (has(s, "enum") || has(s, "const")) {
-    only_next_to(has(s, "enum") ? "enum" : "const", {"type", "enum", "const"});
+    refuse_siblings(s, ptr, has(s, "enum") ? "enum" : "const", {"type", "enum", "const"});
     return compile_literals(s, ptr);
   }
   return compile_typed(s, ptr);
@@ -272,7 +343,8 @@ uint32_t Compiler::compile_union(const ojson& s, const std::string& ptr) {
   const char* word = one_of ? "oneOf" : "anyOf";
   const ojson& list = s[word];
   const std::string list_ptr = pointer_child(ptr, word);
-  if (!list.is_array() || list.empty()) fail("keyword '" + std::string(word) + "' at " + pointer_text(ptr) + " must be a non-empty array");
+  if (!list.is_array() || list.empty())
+    fail("keyword '" + std::string(word) + "' at " + pointer_text(ptr) + " must be a non-empty array");
   Node n;
   n.kind = NodeKind::kUnion;
   n.pointer = ptr;
@@ -309,10 +381,12 @@ uint32_t Compiler::compile_literals(const ojson& s, const std::string& ptr) {
   if (s.contains("type")) {
     const std::vector<std::string> types = parse_types(s, ptr);
     std::erase_if(values, [&](const ojson& v) {
-      return std::none_of(types.begin(), types.end(), [&](const std::string& t) { return json_is_type(v, t); });
+      return std::none_of(types.begin(), types.end(),
+                          [&](const std::string& t) { return json_is_type(v, t); });
     });
   }
-  if (values.empty()) fail("keyword 'enum'/'const' at " + pointer_text(ptr) + " leaves no value (after 'type')");
+  if (values.empty())
+    fail("keyword 'enum'/'const' at " + pointer_text(ptr) + " leaves no value (after 'type')");
   return literal_node(values, ptr);
 }
 
@@ -363,7 +437,8 @@ uint32_t Compiler::compile_object(const ojson& s, const std::string& ptr) {
   n.kind = NodeKind::kObject;
   n.pointer = ptr;
   if (s.contains("properties")) {
-    if (!s["properties"].is_object()) fail("keyword 'properties' at " + pointer_text(ptr) + " must be an object");
+    if (!s["properties"].is_object())
+      fail("keyword 'properties' at " + pointer_text(ptr) + " must be an object");
     const std::string props_ptr = pointer_child(ptr, "properties");
     for (const auto& [name, sub] : s["properties"].items()) {
       Property p;
@@ -377,10 +452,12 @@ uint32_t Compiler::compile_object(const ojson& s, const std::string& ptr) {
     const ojson& req = s["required"];
     if (!req.is_array()) fail("keyword 'required' at " + pointer_text(ptr) + " must be an array of strings");
     for (const ojson& name : req) {
-      auto it = name.is_string() ? std::find_if(n.props.begin(), n.props.end(),
-                                                [&](const Property& p) { return p.name == name.get<std::string>(); })
-                                 : n.props.end();
-      if (!name.is_string()) fail("keyword 'required' at " + pointer_text(ptr) + " must be an array of strings");
+      auto it = name.is_string()
+                    ? std::find_if(n.props.begin(), n.props.end(),
+                                   [&](const Property& p) { return p.name == name.get<std::string>(); })
+                    : n.props.end();
+      if (!name.is_string())
+        fail("keyword 'required' at " + pointer_text(ptr) + " must be an array of strings");
       if (it == n.props.end()) {
         fail("required property " + name.dump() + " at " + pointer_text(pointer_child(ptr, "required")) +
              " is not listed in 'properties'");
@@ -441,12 +518,14 @@ uint32_t Compiler::compile_number(const ojson& s, const std::string& ptr, bool i
   n.pointer = ptr;
   NumberSpec& spec = n.num;
   spec.integer = integer;
-  spec.int_digits = integer ? g_->limits.max_integer_digits : std::min(g_->limits.max_integer_digits, kNumberIntDigits);
+  spec.int_digits =
+      integer ? g_->limits.max_integer_digits : std::min(g_->limits.max_integer_digits, kNumberIntDigits);
   spec.frac_digits = integer ? 0 : g_->limits.max_fraction_digits;
   const i128 cap = pow10_i128(spec.int_digits + spec.frac_digits) - 1;
   spec.lo = -cap;
   spec.hi = cap;
-  spec.has_range = std::any_of(kNumberWords.begin(), kNumberWords.end(), [&](const std::string& w) { return s.contains(w); });
+  spec.has_range = std::any_of(kNumberWords.begin(), kNumberWords.end(),
+                               [&](const std::string& w) { return s.contains(w); });
   if (integer) {
     integer_bounds(s, ptr, spec);
   } else {
@@ -454,7 +533,8 @@ uint32_t Compiler::compile_number(const ojson& s, const std::string& ptr, bool i
   }
   if (spec.lo > spec.hi) {
     fail(std::string("the range at ") + pointer_text(ptr) + " holds no " +
-         (integer ? "integer" : "number with at most " + std::to_string(spec.frac_digits) + " fraction digits") +
+         (integer ? "integer"
+                  : "number with at most " + std::to_string(spec.frac_digits) + " fraction digits") +
          " within " + std::to_string(spec.int_digits) + " integer digits");
   }
   return add(std::move(n));
@@ -507,14 +587,20 @@ Schema Schema::parse(std::string_view schema_text, const Limits& limits) {
   return build(parsed, limits);
 }
 
-Schema Schema::compile(const nlohmann::ordered_json& schema, const Limits& limits) { return build(schema, limits); }
+Schema Schema::compile(const nlohmann::ordered_json& schema, const Limits& limits) {
+  return build(schema, limits);
+}
 
 Schema Schema::compile(const nlohmann::json& schema, const Limits& limits) {
   return build(detail::ojson::parse(schema.dump()), limits);
 }
 
-const Limits& Schema::limits() const { return grammar_->limits; }
-const std::vector<Annotation>& Schema::annotations() const { return grammar_->annotations; }
+const Limits& Schema::limits() const {
+  return grammar_->limits;
+}
+const std::vector<Annotation>& Schema::annotations() const {
+  return grammar_->annotations;
+}
 uint32_t Schema::min_document_bytes() const {
   return grammar_->min_len(grammar_->root, grammar_->levels_at(1));
 }

@@ -15,9 +15,9 @@
 //   beyond U+FFFF are written raw); no raw control characters. Lengths count code points (an escape is one).
 //   Strings without maxLength are capped at Limits::max_string_length.
 // - numbers: -?(0|[1-9][0-9]*)(\.[0-9]+)? with at most max_integer_digits / max_fraction_digits, no
-//   exponent, no "-0". Bounds are enforced digit by digit; every accepted number satisfies the bounds as
-//   the Python jsonschema validator reads it (exclusive bounds on numbers are tightened by one ulp so that
-//   float rounding of the emitted text can never reach the bound).
+//   exponent, no "-0". Bounds are enforced digit by digit, exactly as the Python jsonschema validator
+//   reads the emitted text: integers compared exactly, fractions after parsing to the nearest double
+//   (so with "maximum": 0.1 the text 0.1 passes, with "exclusiveMaximum": 0.1 it does not).
 // - arrays without maxItems are capped at Limits::max_items; nesting is capped at Limits::max_depth.
 // - a schema without "type" is narrowed to the types its keywords imply (properties -> object, ...);
 //   a schema with no type-specific keyword ({} or true) emits any value within the caps ("{}" for objects).

@@ -10,19 +10,32 @@ namespace zeroidle::engine::json::detail {
 namespace {
 
 enum ClassBits : uint32_t {
-  kObjectBit = 1, kArrayBit = 2, kStringBit = 4, kNumberBit = 8, kTrueBit = 16, kFalseBit = 32, kNullBit = 64,
+  kObjectBit = 1,
+  kArrayBit = 2,
+  kStringBit = 4,
+  kNumberBit = 8,
+  kTrueBit = 16,
+  kFalseBit = 32,
+  kNullBit = 64,
   kAllBits = 127,
 };
 
 uint32_t class_of_first_byte(uint8_t b) {
   switch (b) {
-    case '{': return kObjectBit;
-    case '[': return kArrayBit;
-    case '"': return kStringBit;
-    case 't': return kTrueBit;
-    case 'f': return kFalseBit;
-    case 'n': return kNullBit;
-    default: return kNumberBit;
+    case '{':
+      return kObjectBit;
+    case '[':
+      return kArrayBit;
+    case '"':
+      return kStringBit;
+    case 't':
+      return kTrueBit;
+    case 'f':
+      return kFalseBit;
+    case 'n':
+      return kNullBit;
+    default:
+      return kNumberBit;
   }
 }
 
@@ -49,10 +62,14 @@ uint32_t class_of_type(const std::string& t) {
 uint32_t emitted_classes(const Grammar& g, uint32_t node) {
   const Node& n = g.nodes[node];
   switch (n.kind) {
-    case NodeKind::kObject: return kObjectBit;
-    case NodeKind::kArray: return kArrayBit;
-    case NodeKind::kString: return kStringBit;
-    case NodeKind::kNumber: return kNumberBit;
+    case NodeKind::kObject:
+      return kObjectBit;
+    case NodeKind::kArray:
+      return kArrayBit;
+    case NodeKind::kString:
+      return kStringBit;
+    case NodeKind::kNumber:
+      return kNumberBit;
     case NodeKind::kLiterals: {
       uint32_t bits = 0;
       for (const auto& [b, child] : n.literals.children(ByteTrie::kRoot)) bits |= class_of_first_byte(b);
@@ -63,13 +80,15 @@ uint32_t emitted_classes(const Grammar& g, uint32_t node) {
       for (uint32_t a : n.alts) bits |= emitted_classes(g, a);
       return bits;
     }
-    case NodeKind::kPending: return kAllBits;
+    case NodeKind::kPending:
+      return kAllBits;
   }
   return kAllBits;
 }
 
 const ojson* follow_refs(const ojson* s, const ojson& root, int& budget) {
-  while (s->is_object() && s->contains("$ref") && budget-- > 0) s = resolve_ref(root, (*s)["$ref"], "(oneOf check)").schema;
+  while (s->is_object() && s->contains("$ref") && budget-- > 0)
+    s = resolve_ref(root, (*s)["$ref"], "(oneOf check)").schema;
   return budget > 0 ? s : nullptr;
 }
 
@@ -121,7 +140,8 @@ bool literals_excluded(const Node& n, const ojson& other) {
 // A required property of `n` whose value `other` must reject (or that `other` forbids outright).
 bool discriminated(const Grammar& g, const Node& n, const ojson& other, const ojson& root, int budget) {
   const bool closed = other.contains("additionalProperties") && other["additionalProperties"] == false;
-  const ojson* props = other.contains("properties") && other["properties"].is_object() ? &other["properties"] : nullptr;
+  const ojson* props =
+      other.contains("properties") && other["properties"].is_object() ? &other["properties"] : nullptr;
   for (const Property& p : n.props) {
     if (!p.required) continue;
     if (props && props->contains(p.name)) {
@@ -133,7 +153,8 @@ bool discriminated(const Grammar& g, const Node& n, const ojson& other, const oj
   return false;
 }
 
-uint32_t max_nesting(const Grammar& g, uint32_t node, std::vector<uint8_t>& state, std::vector<uint32_t>& memo) {
+uint32_t max_nesting(const Grammar& g, uint32_t node, std::vector<uint8_t>& state,
+                     std::vector<uint32_t>& memo) {
   if (state[node] == 1) return kInf;  // on the current path: a cycle
   if (state[node] == 2) return memo[node];
   state[node] = 1;
@@ -192,7 +213,9 @@ uint32_t node_min_len(const Grammar& g, const Node& n, uint32_t levels) {
 
 }  // namespace
 
-void fail(const std::string& message) { throw SchemaError(message); }
+void fail(const std::string& message) {
+  throw SchemaError(message);
+}
 
 std::string pointer_child(const std::string& ptr, const std::string& key) {
   std::string out = ptr + "/";
@@ -208,13 +231,16 @@ std::string pointer_child(const std::string& ptr, const std::string& key) {
   return out;
 }
 
-std::string pointer_text(const std::string& ptr) { return ptr.empty() ? "(root)" : ptr; }
+std::string pointer_text(const std::string& ptr) {
+  return ptr.empty() ? "(root)" : ptr;
+}
 
 RefTarget resolve_ref(const ojson& root, const ojson& ref, const std::string& at) {
   if (!ref.is_string()) fail("keyword '$ref' at " + pointer_text(at) + " must be a string");
   const std::string text = ref.get<std::string>();
   if (text.empty() || text[0] != '#') {
-    fail("$ref \"" + text + "\" at " + pointer_text(at) + " is not local: only \"#...\" references are supported");
+    fail("$ref \"" + text + "\" at " + pointer_text(at) +
+         " is not local: only \"#...\" references are supported");
   }
   std::string pointer;
   for (size_t i = 1; i < text.size(); ++i) {
@@ -277,7 +303,8 @@ bool compute_depth_sensitive(const Grammar& g) {
   return max_nesting(g, g.root, state, memo) > g.limits.max_depth;
 }
 
-bool provably_exclusive(const Grammar& g, uint32_t node, const ojson& other_in, const ojson& root, int budget) {
+bool provably_exclusive(const Grammar& g, uint32_t node, const ojson& other_in, const ojson& root,
+                        int budget) {
   if (budget <= 0) return false;
   const Node& n = g.nodes[node];
   if (n.kind == NodeKind::kUnion) {
@@ -291,8 +318,9 @@ bool provably_exclusive(const Grammar& g, uint32_t node, const ojson& other_in, 
   for (const char* word : {"anyOf", "oneOf"}) {
     if (other->contains(word) && (*other)[word].is_array()) {
       const ojson& alts = (*other)[word];
-      return std::all_of(alts.begin(), alts.end(),
-                         [&](const ojson& alt) { return provably_exclusive(g, node, alt, root, budget - 1); });
+      return std::all_of(alts.begin(), alts.end(), [&](const ojson& alt) {
+        return provably_exclusive(g, node, alt, root, budget - 1);
+      });
     }
   }
   if ((emitted_classes(g, node) & semantic_classes(*other, root, budget)) == 0) return true;
@@ -306,7 +334,8 @@ uint32_t Grammar::object_tail(uint32_t obj, uint32_t a, uint32_t depth) const {
   uint32_t total = 1;
   for (size_t j = a; j < n.props.size(); ++j) {
     if (!n.props[j].required) continue;
-    total = sat_add(total, sat_add(static_cast<uint32_t>(1 + n.props[j].key.size()), min_len(n.props[j].node, child_levels)));
+    total = sat_add(total, sat_add(static_cast<uint32_t>(1 + n.props[j].key.size()),
+                                   min_len(n.props[j].node, child_levels)));
   }
   return total;
 }

@@ -73,6 +73,7 @@ void flatten_unions(Grammar& g);
 void compute_min_len(Grammar& g);
 bool compute_depth_sensitive(const Grammar& g);
 // Whether every document `node` can emit is rejected by the raw schema `other` (JSON Schema semantics).
-bool provably_exclusive(const Grammar& g, uint32_t node, const ojson& other, const ojson& root, int budget = 8);
+bool provably_exclusive(const Grammar& g, uint32_t node, const ojson& other, const ojson& root,
+                        int budget = 8);
 
 }  // namespace zeroidle::engine::json::detail

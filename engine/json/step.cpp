@@ -26,11 +26,20 @@ const StackNode* push(Arena& arena, const StackNode* parent, const Frame& f) {
 
 Frame parent_after_child(Frame f) {
   switch (f.kind) {
-    case FrameKind::kRoot: f.state = kRootDone; break;
-    case FrameKind::kObject: f.state = kObjAfter; break;
-    case FrameKind::kArray: f.state = kArrAfter; break;
-    case FrameKind::kSentinel: f.state = kSentinelPopped; break;
-    default: break;
+    case FrameKind::kRoot:
+      f.state = kRootDone;
+      break;
+    case FrameKind::kObject:
+      f.state = kObjAfter;
+      break;
+    case FrameKind::kArray:
+      f.state = kArrAfter;
+      break;
+    case FrameKind::kSentinel:
+      f.state = kSentinelPopped;
+      break;
+    default:
+      break;
   }
   return f;
 }
@@ -51,13 +60,23 @@ Frame num_frame(Frame f, const NumState& s) {
   return f;
 }
 
-void finish(const StackNode* top, Arena& arena, Threads& out) { out.push_back(pop_finished(top, arena)); }
-
-void finish_forward(const Grammar& g, const StackNode* top, uint8_t byte, Arena& arena, Threads& out) {
-  step(g, pop_finished(top, arena), byte, arena, out);
+void finish(const StackNode* top, Arena& arena, Threads& out) {
+  out.push_back(pop_finished(top, arena));
 }
 
-bool is_hex(uint8_t b) { return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F'); }
+// Whether a value's parent could take `byte` right after the value: only ',', '}' or ']' follow a value
+// in compact JSON (a sentinel stands for any context).
+bool may_follow_value(const StackNode* top, uint8_t byte) {
+  return byte == ',' || byte == '}' || byte == ']' || top->parent->f.kind == FrameKind::kSentinel;
+}
+
+void finish_forward(const Grammar& g, const StackNode* top, uint8_t byte, Arena& arena, Threads& out) {
+  if (may_follow_value(top, byte)) step(g, pop_finished(top, arena), byte, arena, out);
+}
+
+bool is_hex(uint8_t b) {
+  return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F');
+}
 
 // Starts a character in a string frame: counts it against the bounds.
 bool count_char(Frame& f) {
@@ -93,39 +112,44 @@ uint8_t pending_byte_state(uint8_t state, uint8_t b) {
     case kStrU0:
       if (b == 'd' || b == 'D') return kStrU1D;  // D800..DFFF (surrogates) are refused below
       return is_hex(b) ? kStrU1 : kStrStateCount;
-    case kStrU1D: return b >= '0' && b <= '7' ? kStrU2 : kStrStateCount;
-    case kStrU1: return is_hex(b) ? kStrU2 : kStrStateCount;
-    case kStrU2: return is_hex(b) ? kStrU3 : kStrStateCount;
-    case kStrU3: return is_hex(b) ? kStrBody : kStrStateCount;
-    case kStrC1: return cont ? kStrBody : kStrStateCount;
-    case kStrC2: return cont ? kStrC1 : kStrStateCount;
-    case kStrC2E0: return b >= 0xA0 && b <= 0xBF ? kStrC1 : kStrStateCount;
-    case kStrC2ED: return b >= 0x80 && b <= 0x9F ? kStrC1 : kStrStateCount;
-    case kStrC3: return cont ? kStrC2 : kStrStateCount;
-    case kStrC3F0: return b >= 0x90 && b <= 0xBF ? kStrC2 : kStrStateCount;
-    case kStrC3F4: return b >= 0x80 && b <= 0x8F ? kStrC2 : kStrStateCount;
-    default: return kStrStateCount;
+    case kStrU1D:
+      return b >= '0' && b <= '7' ? kStrU2 : kStrStateCount;
+    case kStrU1:
+      return is_hex(b) ? kStrU2 : kStrStateCount;
+    case kStrU2:
+      return is_hex(b) ? kStrU3 : kStrStateCount;
+    case kStrU3:
+      return is_hex(b) ? kStrBody : kStrStateCount;
+    case kStrC1:
+      return cont ? kStrBody : kStrStateCount;
+    case kStrC2:
+      return cont ? kStrC1 : kStrStateCount;
+    case kStrC2E0:
+      return b >= 0xA0 && b <= 0xBF ? kStrC1 : kStrStateCount;
+    case kStrC2ED:
+      return b >= 0x80 && b <= 0x9F ? kStrC1 : kStrStateCount;
+    case kStrC3:
+      return cont ? kStrC2 : kStrStateCount;
+    case kStrC3F0:
+      return b >= 0x90 && b <= 0xBF ? kStrC2 : kStrStateCount;
+    case kStrC3F4:
+      return b >= 0x80 && b <= 0x8F ? kStrC2 : kStrStateCount;
+    default:
+      return kStrStateCount;
   }
 }
 
 void step_string(const StackNode* top, uint8_t byte, Arena& arena, Threads& out) {
   Frame f = top->f;
-  if (f.state == kStrOpen) {
-    if (byte != '"') return;
-    f.state = kStrBody;
-  } else if (f.state == kStrBody) {
-    if (byte == '"') {
-      if (f.a == 0) finish(top, arena, out);
-      return;
-    }
-    const uint8_t next = byte == '\\' ? uint8_t{kStrEsc} : body_byte_state(byte);
-    if (next == kStrStateCount || !count_char(f)) return;
-    f.state = next;
-  } else {
-    const uint8_t next = pending_byte_state(f.state, byte);
-    if (next == kStrStateCount) return;
-    f.state = next;
+  bool starts_char = false;
+  const uint8_t next = string_transition(f.state, byte, &starts_char);
+  if (next == kStrStateCount) return;
+  if (next == kStrClose) {
+    if (f.a == 0) finish(top, arena, out);
+    return;
   }
+  if (starts_char && !count_char(f)) return;
+  f.state = next;
   out.push_back(replace(arena, top, f));
 }
 
@@ -136,7 +160,7 @@ void step_number(const Grammar& g, const StackNode* top, uint8_t byte, Arena& ar
     if (auto n = num_step(spec, s, byte)) out.push_back(replace(arena, top, num_frame(top->f, *n)));
     return;
   }
-  if (num_accepting(spec, s)) finish_forward(g, top, byte, arena, out);
+  if (may_follow_value(top, byte) && num_accepting(spec, s)) finish_forward(g, top, byte, arena, out);
 }
 
 void step_literals(const Grammar& g, const StackNode* top, uint8_t byte, Arena& arena, Threads& out) {
@@ -159,7 +183,8 @@ void step_literals(const Grammar& g, const StackNode* top, uint8_t byte, Arena& 
 bool key_viable(const Grammar& g, const Node& n, const StackNode* top, uint32_t pos) {
   const uint32_t last = n.next_required[top->f.a];
   const auto& below = n.keys.values_below(pos);
-  for (auto it = std::lower_bound(below.begin(), below.end(), top->f.a); it != below.end() && *it <= last; ++it) {
+  for (auto it = std::lower_bound(below.begin(), below.end(), top->f.a); it != below.end() && *it <= last;
+       ++it) {
     if (g.fits(n.props[*it].node, top->depth + 1)) return true;
   }
   return false;
@@ -268,6 +293,16 @@ void step_sentinel(const StackNode* top, Arena& arena, Threads& out) {
 
 }  // namespace
 
+uint8_t string_transition(uint8_t state, uint8_t byte, bool* starts_char) {
+  *starts_char = false;
+  if (state == kStrOpen) return byte == '"' ? uint8_t{kStrBody} : uint8_t{kStrStateCount};
+  if (state != kStrBody) return pending_byte_state(state, byte);
+  if (byte == '"') return kStrClose;
+  const uint8_t next = byte == '\\' ? uint8_t{kStrEsc} : body_byte_state(byte);
+  *starts_char = next != kStrStateCount;
+  return next;
+}
+
 Frame initial_frame(const Grammar& g, uint32_t node) {
   const Node& n = g.nodes[node];
   Frame f;
@@ -324,14 +359,29 @@ const StackNode* pop_finished(const StackNode* top, Arena& arena) {
 
 void step(const Grammar& g, const StackNode* top, uint8_t byte, Arena& arena, Threads& out) {
   switch (top->f.kind) {
-    case FrameKind::kString: step_string(top, byte, arena, out); return;
-    case FrameKind::kObject: step_object(g, top, byte, arena, out); return;
-    case FrameKind::kArray: step_array(g, top, byte, arena, out); return;
-    case FrameKind::kNumber: step_number(g, top, byte, arena, out); return;
-    case FrameKind::kLiterals: step_literals(g, top, byte, arena, out); return;
-    case FrameKind::kUnion: step_union(g, top, byte, arena, out); return;
-    case FrameKind::kSentinel: step_sentinel(top, arena, out); return;
-    case FrameKind::kRoot: return;  // a finished document takes no more bytes
+    case FrameKind::kString:
+      step_string(top, byte, arena, out);
+      return;
+    case FrameKind::kObject:
+      step_object(g, top, byte, arena, out);
+      return;
+    case FrameKind::kArray:
+      step_array(g, top, byte, arena, out);
+      return;
+    case FrameKind::kNumber:
+      step_number(g, top, byte, arena, out);
+      return;
+    case FrameKind::kLiterals:
+      step_literals(g, top, byte, arena, out);
+      return;
+    case FrameKind::kUnion:
+      step_union(g, top, byte, arena, out);
+      return;
+    case FrameKind::kSentinel:
+      step_sentinel(top, arena, out);
+      return;
+    case FrameKind::kRoot:
+      return;  // a finished document takes no more bytes
   }
 }
 

@@ -12,6 +12,12 @@ namespace zeroidle::engine::json::detail {
 
 using Threads = std::vector<const StackNode*>;
 
+// The string automaton alone (a DFA): the state after `byte` in string state `state`, kStrClose for the
+// closing quote, kStrStateCount when the byte is refused. *starts_char: the byte begins a character
+// (counted against minLength/maxLength).
+inline constexpr uint8_t kStrClose = kStrStateCount + 1;
+uint8_t string_transition(uint8_t state, uint8_t byte, bool* starts_char);
+
 // The first frame of a value of `node` (a union frame forks on its first byte).
 Frame initial_frame(const Grammar& g, uint32_t node);
 // A fresh document: the root frame with the schema's value pushed on it.
