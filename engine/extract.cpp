@@ -113,9 +113,14 @@ Extraction DocumentExtractor::run_one(const CompiledTask& task, std::string_view
     const std::vector<int32_t> prompt = build_prompt(task.task, document);
     const float* logits = prefill(prompt, r);
     decode(task, logits, prompt, opts, r, deadline);
-  } catch (const std::exception& e) {
+  } catch (const std::invalid_argument& e) {  // the request can never succeed as given
+    r.status = "rejected";
+    r.error = e.what();
+  } catch (const std::exception& e) {  // deadline, resources: worth a retry
     r.status = "failed";
     r.error = e.what();
+  }
+  if (r.status != "ok") {
     cached_.clear();  // the session may hold a partial state
     session_.truncate(0);
   }
@@ -140,16 +145,21 @@ void DocumentExtractor::decode(const CompiledTask& task, const float* logits, co
   const auto t0 = Clock::now();
   const int64_t n_vocab = model_.hparams().n_vocab;
   json::TokenConstraint c(task.masks);
+  if (c.min_tokens_to_close() > opts.max_tokens) {
+    throw std::invalid_argument("max_tokens " + std::to_string(opts.max_tokens) + " cannot hold the shortest answer the " +
+                                "schema allows (" + std::to_string(c.min_tokens_to_close()) + " tokens)");
+  }
   Sampler sampler(opts.sampling, n_vocab);
   std::vector<int32_t> history(prompt), answer;
   FieldConfidence conf;
   const auto append = [&](std::span<const int32_t> toks) {  // accepted tokens -> output and KV cache
     for (int32_t t : toks) {
       c.accept(t);  // throws if the constraint disagrees with itself: reported as failed, never emitted
-      if (c.done()) break;  // the end-of-turn token itself is never evaluated or printed
+      if (tok_.is_eog(t)) break;  // the end-of-turn token itself is never evaluated or printed
       answer.push_back(t);
       history.push_back(t);
       cached_.push_back(t);
+      if (c.done()) break;
     }
   };
   const auto eval_tail = [&](size_t from) {
@@ -209,6 +219,7 @@ Extraction DocumentExtractor::run_chunked(const CompiledTask& task, std::string_
   const size_t chunk_bytes = std::max<size_t>(64, static_cast<size_t>(room * bytes_per_token * 0.9));
   Extraction total;
   total.chunks = 0;
+  total.data = nlohmann::ordered_json::object();
   for (size_t at = 0; at < document.size();) {
     size_t end = std::min(document.size(), at + chunk_bytes);
     if (end < document.size()) {
@@ -220,7 +231,9 @@ Extraction DocumentExtractor::run_chunked(const CompiledTask& task, std::string_
     ++total.chunks;
     for (auto& [key, value] : part.data.items()) {
       if (value.is_array()) {
-        for (auto& v : value) total.data[key].push_back(v);
+        nlohmann::ordered_json& merged = total.data[key];
+        if (!merged.is_array()) merged = nlohmann::ordered_json::array();
+        for (auto& v : value) merged.push_back(v);
       } else if (!total.data.contains(key)) {
         total.data[key] = value;
       }

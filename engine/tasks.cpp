@@ -18,7 +18,7 @@ Task entities_task() {
                   {"required", {"entity", "category", "confidence"}}};
   return {"entities", "Extract the named entities mentioned in the document.",
           {{"type", "object"},
-           {"properties", {{"entities", {{"type", "array"}, {"items", entity}, {"maxItems", 32}}}}},
+           {"properties", {{"entities", {{"type", "array"}, {"items", entity}}}}},
            {"required", {"entities"}}},
           true};
 }
@@ -63,7 +63,7 @@ Task pii_task() {
                 {"required", {"type", "text"}}};
   return {"pii", "List every piece of personal data (PII) in the document.",
           {{"type", "object"},
-           {"properties", {{"pii", {{"type", "array"}, {"items", span}, {"maxItems", 64}}}}},
+           {"properties", {{"pii", {{"type", "array"}, {"items", span}}}}},
            {"required", {"pii"}}},
           true};
 }

@@ -13,7 +13,9 @@ struct Task {
   std::string name;
   std::string instruction;        // what the model is asked to do
   nlohmann::ordered_json schema;  // what it must return (property order is output order)
-  bool may_chunk = false;         // a document longer than the context may be split and results merged
+  // A document longer than the context may be split and the chunks' top-level arrays concatenated
+  // (so those arrays carry no maxItems: each chunk's answer is capped by json::Limits::max_items).
+  bool may_chunk = false;
 };
 
 // The names of the built-in tasks: entities, invoice, sentiment, pii, classify.
