@@ -71,6 +71,7 @@ ExtractionResult EngineExtractor::extract(const ExtractionRequest& request,
   r.model = model_name();
   r.status = e.status;
   r.error = e.error;
+  r.truncated = e.truncated;
   if (e.status == "ok") {
     r.data = e.data;
     r.field_confidence = e.field_confidence;

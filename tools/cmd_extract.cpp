@@ -65,6 +65,7 @@ nlohmann::ordered_json result_line(const runtime::ExtractionResult& r) {
   j["tokens_out"] = r.tokens_out;
   j["prefill_ms"] = std::round(r.prefill_ms * 10) / 10;
   j["decode_ms"] = std::round(r.decode_ms * 10) / 10;
+  if (r.truncated) j["truncated"] = true;
   return j;
 }
 

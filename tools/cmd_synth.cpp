@@ -75,7 +75,7 @@ void fill_random_blocks(QType type, std::span<uint8_t> out, Rng& rng) {
 }
 
 void add_random(gguf::Writer& w, const std::string& name, QType type, std::vector<uint64_t> ne, uint64_t seed) {
-  w.add_tensor(name, static_cast<uint32_t>(type), std::move(ne), [type, seed](std::span<uint8_t> out) {
+  w.add_tensor_filled(name, static_cast<uint32_t>(type), std::move(ne), [type, seed](std::span<uint8_t> out) {
     Rng rng{seed};
     fill_random_blocks(type, out, rng);
   });

@@ -15,7 +15,15 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
+    {"extract", "JSONL documents in, schema-valid JSON results out (--task or --schema)", zeroidle::tools::cmd_extract},
     {"inspect", "print a GGUF file's header, metadata and tensor table (--json)", zeroidle::tools::cmd_inspect},
+    {"sysinfo", "CPU model, features, chosen kernels per format, memory bandwidth (--json)", zeroidle::tools::cmd_sysinfo},
+    {"tokenize", "print a text's token ids as a JSON array", zeroidle::tools::cmd_tokenize},
+    {"generate", "stream a model's continuation of a prompt", zeroidle::tools::cmd_generate},
+    {"bench", "prompt and generation tokens/s against the memory roofline", zeroidle::tools::cmd_bench},
+    {"synth", "write a synthetic Llama 3 model (random Q4_K_M weights) for benchmarks", zeroidle::tools::cmd_synth},
+    {"lambda", "serve AWS Lambda invocations (SQS batches, direct requests); the image's ENTRYPOINT", zeroidle::tools::cmd_lambda},
+    {"worker", "long-poll an SQS queue and extract each message (--queue-url URL)", zeroidle::tools::cmd_worker},
 };
 
 void print_usage() {
