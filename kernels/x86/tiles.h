@@ -1,0 +1,53 @@
+// The tile walk shared by the x86 GEMM/GEMV kernels (ISA-neutral loops, no intrinsics).
+//
+// A kernel is a struct K with `template <int R, int T> static void tile(args, r, t)` computing R
+// weight rows x T tokens, every weight block unpacked once and reused across the T tokens.
+// run_tiles<K, R, T> walks rows [r0, r1) x all tokens with the full tile and the smaller ones at the
+// edges. Everything here has internal linkage, so each ISA file gets its own copy compiled with its
+// own flags (no ODR merging of code built for different ISAs).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <utility>
+
+#include "kernels/dispatch.h"
+
+namespace zeroidle::kernels {
+namespace {
+
+using TileFn = void (*)(const MatmulArgs& a, int64_t r, int64_t t);
+
+// Rows whose weights stay in L2 (~150 KB of Q4_K at K = 4096) while every token tile passes over them.
+constexpr int64_t kRowBlock = 64;
+
+// table[(nr - 1) * T + (nt - 1)] = K::tile<nr, nt>
+template <class K, int R, int T, int... I>
+constexpr std::array<TileFn, R * T> make_tile_table(std::integer_sequence<int, I...>) {
+  return {&K::template tile<I / T + 1, I % T + 1>...};
+}
+
+template <class K, int R, int T>
+void run_tiles(const MatmulArgs& a, int64_t r0, int64_t r1) {
+  static constexpr std::array<TileFn, R* T> kTable =
+      make_tile_table<K, R, T>(std::make_integer_sequence<int, R * T>{});
+  for (int64_t rb = r0; rb < r1; rb += kRowBlock) {
+    const int64_t re = std::min(rb + kRowBlock, r1);
+    for (int64_t t = 0; t < a.n_tokens; t += T) {
+      const int nt = static_cast<int>(std::min<int64_t>(T, a.n_tokens - t));
+      for (int64_t r = rb; r < re; r += R) {
+        const int nr = static_cast<int>(std::min<int64_t>(R, re - r));
+        kTable[(nr - 1) * T + (nt - 1)](a, r, t);
+      }
+    }
+  }
+}
+
+template <class Block>
+inline const Block* row_ptr(const uint8_t* base, size_t stride, int64_t i) {
+  return reinterpret_cast<const Block*>(base + static_cast<size_t>(i) * stride);
+}
+
+}  // namespace
+}  // namespace zeroidle::kernels
