@@ -1,9 +1,11 @@
 // The Llama forward pass over a chunk of n tokens at positions n_past .. n_past + n - 1.
 // Reads top to bottom like llama2.c: one line per operation; shapes in the comments.
+#include <algorithm>
 #include <cmath>
 
 #include "engine/ops.h"
 #include "engine/session.h"
+#include "kernels/dispatch.h"
 #include "kernels/ref.h"
 
 namespace zeroidle::engine {
@@ -21,7 +23,8 @@ void Session::forward(const int32_t* tokens, int64_t n, bool last_chunk) {
     for (int64_t t = 0; t < n; ++t) rmsnorm(&xn_[t * h.dim], &x_[t * h.dim], w.attn_norm, h.dim, h.rms_eps);
     matmul(mm_, w.wq, xn_.data(), n, q_.data());             // q [n][q_dim]
     matmul(mm_, w.wk, xn_.data(), n, k_cache(l, pos0));      // k [n][kv_dim], straight into the cache
-    matmul(mm_, w.wv, xn_.data(), n, v_cache(l, pos0));      // v [n][kv_dim]
+    matmul(mm_, w.wv, xn_.data(), n, v_new_.data());         // v [n][kv_dim]
+    store_v(l, pos0, n);                                      // into the transposed cache
     for (int64_t t = 0; t < n; ++t) {
       for (int64_t hd = 0; hd < h.n_head; ++hd) {
         rope(&q_[t * h.q_dim() + hd * h.head_dim], h.n_rot, pos0 + t, h.rope_base, model_.rope_freqs);
@@ -54,31 +57,61 @@ void Session::embed(const int32_t* tokens, int64_t n) {
   }
 }
 
+// V^T[j][pos0 + t] = v[t][j]: the cache keeps V transposed.
+void Session::store_v(int64_t layer, int64_t pos0, int64_t n) {
+  float* vt = v_cache_t(layer);
+  for (int64_t t = 0; t < n; ++t) {
+    for (int64_t j = 0; j < hp_.kv_dim(); ++j) vt[j * opts_.n_ctx + pos0 + t] = v_new_[t * hp_.kv_dim() + j];
+  }
+}
+
 // Causal grouped-query attention of the n new queries over every cached position, one task per head:
 // att[t][h] = softmax(q[t][h] . K[0..pos_t][kvh] / sqrt(head_dim)) . V[0..pos_t][kvh], kvh = h / group.
 void Session::attention(int64_t layer, int64_t n) {
-  const Hparams& h = hp_;
-  const int64_t group = h.n_head / h.n_head_kv;
-  const float scale = 1.0f / std::sqrt(static_cast<float>(h.head_dim));
-  const int64_t pos0 = n_past_;
-  mm_.parallel_for(h.n_head, [&](int64_t hd) {
-    const int64_t kv_off = (hd / group) * h.head_dim;
-    float* score = &scores_[hd * opts_.n_ctx];
-    for (int64_t t = 0; t < n; ++t) {
-      const float* q = &q_[t * h.q_dim() + hd * h.head_dim];
-      const int64_t n_pos = pos0 + t + 1;
-      for (int64_t p = 0; p < n_pos; ++p) {
-        score[p] = kernels::dot_f32_f32(h.head_dim, q, k_cache(layer, p) + kv_off) * scale;
-      }
-      softmax(score, n_pos);
-      float* out = &att_[t * h.q_dim() + hd * h.head_dim];
-      for (int64_t i = 0; i < h.head_dim; ++i) out[i] = 0.f;
-      for (int64_t p = 0; p < n_pos; ++p) {
-        const float* v = v_cache(layer, p) + kv_off;
-        for (int64_t i = 0; i < h.head_dim; ++i) out[i] += score[p] * v[i];
-      }
-    }
+  mm_.parallel_for(hp_.n_head, [&](int64_t head) {
+    for (int64_t t0 = 0; t0 < n; t0 += kQueryChunk) attend_head(layer, head, t0, std::min(kQueryChunk, n - t0));
   });
+}
+
+// Queries t0 .. t0 + nq - 1 of one head, as two small F32 matmuls on the fastest kernels:
+// scores [nq][n_pos] = Q . K^T (then scale, causal mask, softmax), att [nq][head_dim] = scores . V.
+void Session::attend_head(int64_t layer, int64_t head, int64_t t0, int64_t nq) {
+  const Hparams& h = hp_;
+  const int64_t kv_off = (head / (h.n_head / h.n_head_kv)) * h.head_dim;
+  const int64_t n_pos = n_past_ + t0 + nq;  // positions the last query of the chunk sees
+  const int64_t ld = opts_.n_ctx;           // row stride of scores and of V^T
+  float* score = &scores_[head * kQueryChunk * ld];
+  const kernels::KernelSet& ks = kernels::active_kernels();
+  kernels::MatmulArgs qk;
+  qk.wtype = kernels::QType::F32;
+  qk.w = reinterpret_cast<const uint8_t*>(k_cache(layer, 0) + kv_off);
+  qk.w_stride = h.kv_dim() * sizeof(float);
+  qk.k = h.head_dim;
+  qk.x = reinterpret_cast<const uint8_t*>(&q_[t0 * h.q_dim() + head * h.head_dim]);
+  qk.x_stride = h.q_dim() * sizeof(float);
+  qk.n_tokens = nq;
+  qk.y = score;
+  qk.y_stride = ld;
+  kernels::run_matmul(ks, qk, 0, n_pos);
+  const float scale = 1.0f / std::sqrt(static_cast<float>(h.head_dim));
+  for (int64_t t = 0; t < nq; ++t) {
+    float* s = score + t * ld;
+    const int64_t seen = n_past_ + t0 + t + 1;  // causal: query t sees positions < seen
+    for (int64_t p = 0; p < seen; ++p) s[p] *= scale;
+    softmax(s, seen);
+    std::fill(s + seen, s + n_pos, 0.0f);
+  }
+  kernels::MatmulArgs sv;
+  sv.wtype = kernels::QType::F32;
+  sv.w = reinterpret_cast<const uint8_t*>(v_cache_t(layer) + kv_off * ld);
+  sv.w_stride = ld * sizeof(float);
+  sv.k = n_pos;
+  sv.x = reinterpret_cast<const uint8_t*>(score);
+  sv.x_stride = ld * sizeof(float);
+  sv.n_tokens = nq;
+  sv.y = &att_[t0 * h.q_dim() + head * h.head_dim];
+  sv.y_stride = h.q_dim();
+  kernels::run_matmul(ks, sv, 0, h.head_dim);
 }
 
 // logits = output . rmsnorm(x) for the last token, or for every token when `all`.

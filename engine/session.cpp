@@ -24,7 +24,8 @@ Session::Session(const Model& model, const SessionOptions& opts)
   xb_.resize(nb * hp_.dim);
   q_.resize(nb * hp_.q_dim());
   att_.resize(nb * hp_.q_dim());
-  scores_.resize(hp_.n_head * opts_.n_ctx);
+  scores_.resize(hp_.n_head * kQueryChunk * opts_.n_ctx);
+  v_new_.resize(nb * hp_.kv_dim());
   gate_.resize(nb * hp_.n_ff);
   up_.resize(nb * hp_.n_ff);
   logits_.resize((opts_.logits_all ? nb : 1) * hp_.n_vocab);

@@ -21,6 +21,7 @@ struct SessionOptions {
 
 class Session {
  public:
+  static constexpr int64_t kQueryChunk = 16;  // queries of one head scored together
   // Throws std::runtime_error if n_ctx or n_batch is out of range for the model.
   Session(const Model& model, const SessionOptions& opts);
 
@@ -43,7 +44,10 @@ class Session {
   void embed(const int32_t* tokens, int64_t n);
   void compute_logits(int64_t n, bool all);
   float* k_cache(int64_t layer, int64_t pos) { return &k_cache_[(layer * opts_.n_ctx + pos) * hp_.kv_dim()]; }
-  float* v_cache(int64_t layer, int64_t pos) { return &v_cache_[(layer * opts_.n_ctx + pos) * hp_.kv_dim()]; }
+  // V is stored transposed, [kv_dim][n_ctx] per layer, so attention's weighted sum is a matmul.
+  float* v_cache_t(int64_t layer) { return &v_cache_[layer * hp_.kv_dim() * opts_.n_ctx]; }
+  void store_v(int64_t layer, int64_t pos0, int64_t n);
+  void attend_head(int64_t layer, int64_t head, int64_t t0, int64_t nq);
 
   const Model& model_;
   const Hparams& hp_;
@@ -53,13 +57,14 @@ class Session {
   int64_t n_last_eval_ = 0;
 
   std::vector<float> k_cache_;  // [n_layer][n_ctx][kv_dim]
-  std::vector<float> v_cache_;  // [n_layer][n_ctx][kv_dim]
+  std::vector<float> v_cache_;  // [n_layer][kv_dim][n_ctx] (transposed)
+  std::vector<float> v_new_;    // [n_batch][kv_dim] V of the tokens being evaluated
   std::vector<float> x_;        // [n_batch][dim]   residual stream
   std::vector<float> xn_;       // [n_batch][dim]   normalized input of a sub-layer
   std::vector<float> xb_;       // [n_batch][dim]   sub-layer output
   std::vector<float> q_;        // [n_batch][q_dim]
   std::vector<float> att_;      // [n_batch][q_dim] attention output, heads concatenated
-  std::vector<float> scores_;   // [n_head][n_ctx]  attention weights of one query
+  std::vector<float> scores_;   // [n_head][kQueryChunk][n_ctx] attention weights of a chunk of queries
   std::vector<float> gate_;     // [n_batch][n_ff]
   std::vector<float> up_;       // [n_batch][n_ff]
   std::vector<float> logits_;   // [n_batch or 1][n_vocab]

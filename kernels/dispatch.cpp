@@ -112,7 +112,8 @@ const KernelSet& kernels_for_isa(std::string_view isa) {
       here += s->isa;
     }
     throw std::runtime_error("ZEROIDLE_ISA=" + name + ": this CPU (" + cpu_features().model +
-                             ") cannot run the " + name + " kernels; unset ZEROIDLE_ISA or set one of " + here);
+                             ") cannot run the " + name + " kernels; unset ZEROIDLE_ISA or set one of " +
+                             here);
   }
   return l->set;
 }

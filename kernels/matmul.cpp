@@ -2,9 +2,11 @@
 // convert the activations once, then split the output rows into blocks across the workers.
 //
 // Why an own pool rather than OpenMP: a decode step issues ~200 small matmuls back to back, so the
-// cost that matters is the fork/join latency of one parallel_for. Measured on a 2-core Zen3
-// (bench/thread_pool_bench.cpp) the spinning pool below beats libgomp's `omp parallel for`; see the
-// numbers in bench/README.md.
+// cost that matters is the fork/join latency of one parallel_for. On the 2-vCPU Zen3 dev VM
+// (bench/thread_pool_bench.cpp): empty fork/join 0.44 us vs 1.5-2.7 us (libgomp, spinning) and 9 us
+// (OMP_WAIT_POLICY=passive); a Llama-3.2-1B-shaped Q4_K decode token 66 ms with both cores free vs
+// 1.5 s for libgomp's default spin-wait (pathological on that VM). With another process holding one
+// core, sleeping quickly wins, hence the short default spin below. Numbers: bench/README.md.
 #include "kernels/matmul.h"
 
 #include <algorithm>
@@ -37,16 +39,23 @@ inline void cpu_relax() {
 
 // Workers spin this long after a job before they sleep on the condition variable: long enough to
 // cover the gap between two matmuls of one token (norms, attention, sampling), short enough not to
-// burn a core while the process waits for work.
-constexpr auto kSpinTime = std::chrono::microseconds(300);
+// burn a core (or a Lambda's CPU quota) while the process waits for work.
+// ZEROIDLE_POOL_SPIN_US overrides it (0 = sleep at once), for tuning on a new host.
+constexpr int64_t kDefaultSpinMicros = 50;
+
+std::chrono::microseconds spin_time() {
+  const char* env = std::getenv("ZEROIDLE_POOL_SPIN_US");
+  if (env && *env) return std::chrono::microseconds(std::max<int64_t>(0, std::atoll(env)));
+  return std::chrono::microseconds(kDefaultSpinMicros);
+}
 // The caller spins this many times waiting for the last worker before it starts yielding its core.
-constexpr int kJoinSpins = 1 << 14;
+constexpr int kJoinSpins = 1 << 12;
 
 // Runs jobs of `n` independent items on the caller plus n_threads - 1 workers. Items are claimed
 // one at a time from a shared counter, so a descheduled worker delays only the item it holds.
 class ThreadPool {
  public:
-  explicit ThreadPool(int n_threads) {
+  explicit ThreadPool(int n_threads) : spin_time_(spin_time()) {
     for (int i = 1; i < n_threads; ++i) workers_.emplace_back([this] { worker_loop(); });
   }
 
@@ -100,7 +109,7 @@ class ThreadPool {
     for (;;) {
       uint64_t g = generation_.load(std::memory_order_acquire);
       if (g == seen) {
-        const auto deadline = std::chrono::steady_clock::now() + kSpinTime;
+        const auto deadline = std::chrono::steady_clock::now() + spin_time_;
         for (int spins = 0; g == seen; ++spins) {
           cpu_relax();
           g = generation_.load(std::memory_order_acquire);
@@ -121,6 +130,7 @@ class ThreadPool {
     }
   }
 
+  const std::chrono::microseconds spin_time_;
   std::vector<std::thread> workers_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -2,8 +2,9 @@
 // (Q5_K is Q4_K plus a fifth bit per value; both share the scale/min layout and this code.)
 //
 // Per super-block b:  y += d_w*d_a * sum_j sc_j * (q_j . a_j)  -  dmin_w*d_a * sum_j m_j * bsum_j
-// (j = eight sub-blocks of 32; bsum_j = the two Q8_K bsums of its 16-value halves). The integer parts are exact: maddubs (u4/u5 x s8 pairs <= 7936) then
-// madd with the 6-bit scale into int32; floats enter once per super-block.
+// (j = eight sub-blocks of 32; bsum_j = the two Q8_K bsums of its 16-value halves). The integer parts are
+// exact: maddubs (u4/u5 x s8 pairs <= 7936) then madd with the 6-bit scale into int32; floats enter once per
+// super-block.
 #include <immintrin.h>
 
 #include <array>
@@ -139,7 +140,9 @@ template <class Block>
 bool gemm_kquant_mins_avx2(const MatmulArgs& a, int64_t r0, int64_t r1) {
   if (a.k % kQKK != 0) return false;
   if (a.n_tokens == 1) {
-    run_tiles<KquantMinsAvx2<Block>, 4, 1>(a, r0, r1);
+    // One row at a time: a single DRAM stream measured ~1.3-1.7x faster than 2 or 4 interleaved
+    // rows on Zen3 (12.6 vs 9.7 GB/s for Q4_K, 12.4 vs 7.3 for Q6_K, one thread, 14336x4096).
+    run_tiles<KquantMinsAvx2<Block>, 1, 1>(a, r0, r1);
   } else {
     run_tiles<KquantMinsAvx2<Block>, 1, 8>(a, r0, r1);
   }
@@ -148,7 +151,11 @@ bool gemm_kquant_mins_avx2(const MatmulArgs& a, int64_t r0, int64_t r1) {
 
 }  // namespace
 
-bool gemm_q4k_q8k_avx2(const MatmulArgs& a, int64_t r0, int64_t r1) { return gemm_kquant_mins_avx2<BlockQ4K>(a, r0, r1); }
-bool gemm_q5k_q8k_avx2(const MatmulArgs& a, int64_t r0, int64_t r1) { return gemm_kquant_mins_avx2<BlockQ5K>(a, r0, r1); }
+bool gemm_q4k_q8k_avx2(const MatmulArgs& a, int64_t r0, int64_t r1) {
+  return gemm_kquant_mins_avx2<BlockQ4K>(a, r0, r1);
+}
+bool gemm_q5k_q8k_avx2(const MatmulArgs& a, int64_t r0, int64_t r1) {
+  return gemm_kquant_mins_avx2<BlockQ5K>(a, r0, r1);
+}
 
 }  // namespace zeroidle::kernels

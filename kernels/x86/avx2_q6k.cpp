@@ -105,7 +105,9 @@ struct Q6kAvx2 {
 bool gemm_q6k_q8k_avx2(const MatmulArgs& a, int64_t r0, int64_t r1) {
   if (a.k % kQKK != 0) return false;
   if (a.n_tokens == 1) {
-    run_tiles<Q6kAvx2, 4, 1>(a, r0, r1);
+    // One row at a time: a single DRAM stream measured ~1.3-1.7x faster than 2 or 4 interleaved
+    // rows on Zen3 (12.6 vs 9.7 GB/s for Q4_K, 12.4 vs 7.3 for Q6_K, one thread, 14336x4096).
+    run_tiles<Q6kAvx2, 1, 1>(a, r0, r1);
   } else {
     run_tiles<Q6kAvx2, 1, 8>(a, r0, r1);
   }

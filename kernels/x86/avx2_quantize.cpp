@@ -88,8 +88,10 @@ void quantize_q8_0_avx2(const float* x, void* out, int64_t n) {
       const __m256 t = _mm256_round_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
       // std::round: away from zero at .5 — add sign(v) where |v - trunc(v)| >= 0.5 (exact below 2^23)
       const __m256 frac = _mm256_andnot_ps(sign, _mm256_sub_ps(v, t));
-      const __m256 step = _mm256_and_ps(_mm256_cmp_ps(frac, half, _CMP_GE_OQ), _mm256_or_ps(one, _mm256_and_ps(v, sign)));
-      const __m256 r = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(t, step), _mm256_set1_ps(-127.0f)), _mm256_set1_ps(127.0f));
+      const __m256 step =
+          _mm256_and_ps(_mm256_cmp_ps(frac, half, _CMP_GE_OQ), _mm256_or_ps(one, _mm256_and_ps(v, sign)));
+      const __m256 r = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(t, step), _mm256_set1_ps(-127.0f)),
+                                     _mm256_set1_ps(127.0f));
       q[j] = _mm256_cvtps_epi32(r);
     }
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(y[b].qs), pack_32_epi8(q[0], q[1], q[2], q[3]));
@@ -101,7 +103,8 @@ void quantize_f16_avx2(const float* x, void* out, int64_t n) {
   auto* y = static_cast<uint16_t*>(out);
   int64_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(y + i), _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(y + i),
+                     _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT));
   }
   for (; i < n; ++i) y[i] = _cvtss_sh(x[i], _MM_FROUND_TO_NEAREST_INT);
 }

@@ -59,7 +59,8 @@ constexpr float kFloatTolerance = 1e-4f;
 // attention (which grows with the number of positions) occasionally moves an activation across a
 // rounding boundary: one quantum, 1/127 of its block's largest value, in one input of a projection. Its
 // effect on a logit is at most about the same fraction of the logit scale. We allow three such flips:
-// 3/127 = 2.4% (the worst measured here is 1.5%, stories260K-q4_k_m at position 40).
+// 3/127 = 2.4%. Measured: stories260K-q4_k_m and tiny-llama3 match exactly (attention sums in the same
+// order as ggml), stories260K-q8_0 differs by up to 0.8% from position 14 on.
 constexpr float kQuantizedTolerance = 3.0f / 127.0f;
 
 bool all_f32(const Model& m) {

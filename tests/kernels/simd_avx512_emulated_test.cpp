@@ -23,7 +23,9 @@ struct Kernel {
   MatmulFn fn;
 };
 
-void PrintTo(const Kernel& k, std::ostream* os) { *os << type_traits(k.type).name; }
+void PrintTo(const Kernel& k, std::ostream* os) {
+  *os << type_traits(k.type).name;
+}
 
 class Avx512Emulated : public ::testing::TestWithParam<Kernel> {};
 

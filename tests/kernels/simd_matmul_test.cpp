@@ -174,7 +174,9 @@ struct Case {
   std::string isa;
 };
 
-void PrintTo(const Case& c, std::ostream* os) { *os << type_traits(c.type).name << " on " << c.isa; }
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << type_traits(c.type).name << " on " << c.isa;
+}
 
 std::string case_name(const ::testing::TestParamInfo<Case>& info) {
   std::string n = std::string(type_traits(info.param.type).name) + "_" + info.param.isa;
@@ -322,10 +324,10 @@ TEST(SimdQuantize, ConvertersAreBitExact) {
   }
   std::vector<float> edge(n, 0.0f);  // block 0 stays all zero
   for (int64_t i = 256; i < n; ++i) edge[i] = static_cast<float>(static_cast<int>(i % 255) - 127) * 0.5f;
-  edge[300] = -200.0f;    // negative maximum
-  edge[600] = 300.0f;     // +max then -max in one block: the first decides the sign
+  edge[300] = -200.0f;  // negative maximum
+  edge[600] = 300.0f;   // +max then -max in one block: the first decides the sign
   edge[601] = -300.0f;
-  edge[1000] = 1e-40f;    // subnormal
+  edge[1000] = 1e-40f;  // subnormal
   edge[2000] = 6.0e4f;
   rows.push_back(edge);
   for (const KernelSet* set : available_kernel_sets()) {
@@ -334,7 +336,8 @@ TEST(SimdQuantize, ConvertersAreBitExact) {
         std::vector<uint8_t> want(row_bytes(t, n)), got(row_bytes(t, n), 0xAB);
         ASSERT_TRUE(quantize_row(t, x.data(), want.data(), n));
         run_quantize(*set, t, x.data(), got.data(), n);
-        EXPECT_EQ(std::memcmp(want.data(), got.data(), want.size()), 0) << set->isa << " " << type_traits(t).name;
+        EXPECT_EQ(std::memcmp(want.data(), got.data(), want.size()), 0)
+            << set->isa << " " << type_traits(t).name;
       }
     }
   }
@@ -423,7 +426,8 @@ TEST(IsaForcing, EveryLevelIsChosenOrRefusedByName) {
         kernels_for_env(isa.c_str());
         ADD_FAILURE() << "forcing unavailable " << isa << " did not throw";
       } catch (const std::runtime_error& e) {
-        EXPECT_NE(std::string(e.what()).find("ZEROIDLE_ISA=" + isa + ": this CPU"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("ZEROIDLE_ISA=" + isa + ": this CPU"), std::string::npos)
+            << e.what();
       }
     }
   }
@@ -434,7 +438,8 @@ TEST(IsaForcing, UnknownLevelThrows) {
     kernels_for_env("sse9");
     ADD_FAILURE() << "an unknown level did not throw";
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("ZEROIDLE_ISA=sse9: not a kernel level"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("ZEROIDLE_ISA=sse9: not a kernel level"), std::string::npos)
+        << e.what();
   }
   // A level of the other architecture is unknown here, not silently ignored.
   EXPECT_THROW(kernels_for_env(cpu_features().arch == "x86_64" ? "neon" : "avx2"), std::runtime_error);
@@ -448,7 +453,8 @@ TEST(IsaForcing, UnsetPicksTheBestAvailable) {
 TEST(IsaForcing, ActiveSetFollowsTheEnvironment) {
   const char* env = std::getenv("ZEROIDLE_ISA");
   const std::string want = env && *env ? env : available_kernel_sets().back()->isa;
-  std::cout << "  ZEROIDLE_ISA=" << (env ? env : "(unset)") << " -> active set " << active_kernels().isa << "\n";
+  std::cout << "  ZEROIDLE_ISA=" << (env ? env : "(unset)") << " -> active set " << active_kernels().isa
+            << "\n";
   EXPECT_EQ(active_kernels().isa, want);
 }
 
