@@ -4,6 +4,7 @@ set -euo pipefail
 packages=(
   cmake g++ make ccache git python3
   libgtest-dev libgmock-dev libbenchmark-dev   # tests and microbenchmarks
+  libsimde-dev                                 # runs the AVX-512 kernels emulated where the CPU lacks AVX-512
   libeigen3-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libcurl4-openssl-dev libssl-dev              # AWS: HTTP and SigV4
   clang libclang-rt-14-dev                     # libFuzzer harness
