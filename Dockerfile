@@ -44,7 +44,7 @@ COPY bench ./bench
 COPY deploy/build-lambda.sh ./deploy/build-lambda.sh
 RUN deploy/build-lambda.sh "${TARGETARCH:-arm64}" /build \
   && strip /build/bin/zeroidle \
-  && /build/bin/zeroidle --help 2>&1 | grep -q lambda
+  && /build/bin/zeroidle --help 2>&1 | grep lambda >/dev/null
 
 # ---- the function image --------------------------------------------------------------------------------
 FROM ${BASE_IMAGE}

@@ -12,13 +12,13 @@ packages=(
   libcurl4-openssl-dev:arm64 libssl-dev:arm64 libspdlog-dev:arm64 libfmt-dev:arm64  # the arm64 Lambda binary
 )
 # The arm64 -dev packages come from Debian's multiarch: enable the architecture once.
-if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+if [[ "$(dpkg --print-foreign-architectures)" != *arm64* ]]; then
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd dpkg --add-architecture arm64
 fi
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" == *"install ok installed"* ]] || missing+=("$p")
 done
 if ((${#missing[@]})); then
   echo "installing: ${missing[*]}"
