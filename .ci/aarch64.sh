@@ -73,7 +73,7 @@ for cpu in "${cpus[@]}"; do
     printf '%-16s %-28s %4d passed, %d failed  (%ds)\n' "$cpu" "$name" "$p" "$f" $((SECONDS - start))
     if [ "$rc" -ne 0 ]; then
       failures+=("$cpu $name")
-      grep -E -A8 'Failure$|uncaught target signal' "$log" | head -60
+      grep -E -A8 'Failure$|uncaught target signal' "$log" | head -60 || true
     fi
   done
 done
