@@ -186,10 +186,7 @@ Config load_config(const std::vector<std::string>& args, HostMode mode, const En
   }
   if (const Value* v = get("labels")) {
     if (c.task != "classify") fail(v->source + " is set but the task is not 'classify'");
-    std::stringstream ss(v->text);
-    for (std::string label; std::getline(ss, label, ',');) {
-      if (!label.empty()) c.labels.push_back(label);
-    }
+    c.labels = split_labels(v->text);
   }
   if (c.task == "classify" && c.labels.empty()) fail("task 'classify' needs ZEROIDLE_LABELS/--labels (e.g. spam,ham)");
   if (const Value* v = get("table")) c.results_table = v->text;
@@ -242,6 +239,16 @@ Config load_config(const std::vector<std::string>& args, HostMode mode, const En
     if (const Value* v = get("max_empty_receives")) c.max_empty_receives = parse_int(*v, 0, 1 << 30);
   }
   return c;
+}
+
+std::vector<std::string> split_labels(std::string_view list) {
+  std::vector<std::string> out;
+  while (!list.empty()) {
+    const size_t comma = std::min(list.find(','), list.size());
+    if (comma > 0) out.emplace_back(list.substr(0, comma));
+    list.remove_prefix(std::min(comma + 1, list.size()));
+  }
+  return out;
 }
 
 std::string config_usage(HostMode mode) {

@@ -30,6 +30,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace zeroidle::runtime {
@@ -78,6 +79,10 @@ Config load_config(const std::vector<std::string>& args, HostMode mode, const En
 
 // The flags table above as help text for one host.
 std::string config_usage(HostMode mode);
+
+// The labels of a comma-separated list (ZEROIDLE_LABELS, --labels of every command), in order, exactly
+// as written between the commas; empty items are dropped ("spam,,ham," -> {"spam", "ham"}).
+std::vector<std::string> split_labels(std::string_view list);
 
 // Lambda gives one vCPU per 1769 MB (up to 6 at 10240 MB). Never more than the host's cores.
 int default_threads(int memory_mb, unsigned hardware_threads);

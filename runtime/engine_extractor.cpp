@@ -1,6 +1,8 @@
 #include "runtime/engine_extractor.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <stdexcept>
 
@@ -76,6 +78,7 @@ ExtractionResult EngineExtractor::extract(const ExtractionRequest& request,
     r.data = e.data;
     r.field_confidence = e.field_confidence;
     learn_speed(e);
+    tokens_out_.add(e.tokens_out);
   }
   r.tokens_in = e.tokens_in;
   r.tokens_out = e.tokens_out;
@@ -91,11 +94,29 @@ void EngineExtractor::learn_speed(const engine::Extraction& e) {
   if (e.tokens_out > 0 && e.decode_ms > 0) decode_tps_ += kAlpha * (e.tokens_out / (e.decode_ms / 1000) - decode_tps_);
 }
 
+double EngineExtractor::tokens_out_for(const ExtractionRequest& request) const {
+  return tokens_out_.tokens(request.max_tokens.value_or(opts_.max_tokens));
+}
+
 double EngineExtractor::estimate_ms(const ExtractionRequest& request) const {
   // ~4 bytes per token for prose; the prompt's fixed part (instruction + schema) is mostly cached.
   const double prompt_tokens = static_cast<double>(request.document_content.size()) / 4.0 + 64;
-  const double gen_tokens = request.max_tokens.value_or(opts_.max_tokens);
-  return 1000.0 * (prompt_tokens / prefill_tps_ + gen_tokens / decode_tps_);
+  return 1000.0 * (prompt_tokens / prefill_tps_ + tokens_out_for(request) / decode_tps_);
+}
+
+void TokensOutEstimate::add(int tokens_out) {
+  ++n_;
+  // Welford's update with weight 1/n (exact mean and population variance), then a fixed kAlpha.
+  const double a = std::max(1.0 / n_, kAlpha);
+  const double diff = tokens_out - mean_;
+  mean_ += a * diff;
+  variance_ = (1 - a) * (variance_ + a * diff * diff);
+}
+
+double TokensOutEstimate::tokens(int max_tokens) const {
+  const double budget = max_tokens;
+  if (n_ < kMinSamples) return budget;
+  return std::min(budget, std::max(kFloorTokens, mean_ + kStdDevs * std::sqrt(variance_)));
 }
 
 }  // namespace zeroidle::runtime

@@ -28,6 +28,29 @@ struct EngineOptions {
   engine::json::Limits limits;
 };
 
+// How many tokens an answer takes, learnt from the answers measured so far, for deadline packing: an
+// estimate that errs high. Until kMinSamples answers are measured it is the whole budget (max_tokens);
+// then the mean plus kStdDevs standard deviations, at least kFloorTokens, never more than max_tokens.
+// Mean and variance are plain over the first 1/kAlpha answers and exponentially weighted after, so a
+// change of workload is learnt within a few dozen documents.
+class TokensOutEstimate {
+ public:
+  static constexpr int kMinSamples = 4;       // fewer answers say little about the spread
+  static constexpr double kStdDevs = 2;       // ~98% of normally spread answers fit
+  static constexpr double kFloorTokens = 16;  // a run of very short answers does not promise the next one
+  static constexpr double kAlpha = 1.0 / 32;  // weight of the newest answer once 32 are measured
+
+  void add(int tokens_out);
+  // Tokens to plan for an answer with this budget; in [min(kFloorTokens, max_tokens), max_tokens].
+  double tokens(int max_tokens) const;
+  int samples() const { return n_; }
+
+ private:
+  int n_ = 0;
+  double mean_ = 0;
+  double variance_ = 0;
+};
+
 class EngineExtractor : public Extractor {
  public:
   // Loads the model (mmap) and compiles the default task. Throws std::runtime_error naming the file,
@@ -35,8 +58,12 @@ class EngineExtractor : public Extractor {
   explicit EngineExtractor(const EngineOptions& opts);
 
   ExtractionResult extract(const ExtractionRequest& request, std::chrono::steady_clock::time_point deadline) override;
+  // Prompt tokens / measured prefill speed + tokens_out_for(request) / measured decode speed.
   double estimate_ms(const ExtractionRequest& request) const override;
   std::string model_name() const override;
+
+  // The generated tokens estimate_ms() plans for: TokensOutEstimate over the ok answers so far.
+  double tokens_out_for(const ExtractionRequest& request) const;
 
   double load_ms() const { return load_ms_; }
   const engine::Model& model() const { return *model_; }
@@ -54,6 +81,7 @@ class EngineExtractor : public Extractor {
   std::map<std::string, engine::CompiledTask> tasks_;  // by "task:<name>" or "schema:<dump>"
   double prefill_tps_ = 0;  // measured tokens/s (exponential moving averages)
   double decode_tps_ = 0;
+  TokensOutEstimate tokens_out_;
 };
 
 }  // namespace zeroidle::runtime

@@ -85,8 +85,9 @@ class Extractor {
                                    std::chrono::steady_clock::time_point deadline) = 0;
 
   // Expected wall time of extract() in milliseconds, from measured prompt/generation speeds (tokens in
-  // the prompt / prefill tokens/s + max new tokens / decode tokens/s). The runtime only starts a record
-  // when the estimate fits before the invocation deadline. Cheap: no model work.
+  // the prompt / prefill tokens/s + expected new tokens / decode tokens/s, where the expected count errs
+  // high and never exceeds max_tokens). The runtime only starts a record when the estimate fits before
+  // the invocation deadline. Cheap: no model work.
   virtual double estimate_ms(const ExtractionRequest& request) const = 0;
 
   // Several documents decoded together. The default calls extract() in order. Results are in request

@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
+#include "runtime/config.h"
 #include "runtime/engine_extractor.h"
 #include "runtime/sqs_record.h"
 #include "tools/args.h"
@@ -18,21 +18,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::vector<std::string> split_labels(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  for (std::string item; std::getline(ss, item, ',');) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
 runtime::EngineOptions engine_options(const ParsedArgs& a) {
   runtime::EngineOptions o;
   o.model_path = a.required("model");
   if (a.has("task") == a.has("schema")) throw std::runtime_error("'zeroidle extract' needs exactly one of --task or --schema");
   o.task = a.str("task");
-  o.labels = split_labels(a.str("labels"));
+  o.labels = runtime::split_labels(a.str("labels"));
   if (a.has("schema")) {
     std::ifstream f(a.str("schema"));
     if (!f) throw std::runtime_error("cannot read --schema file '" + a.str("schema") + "'");

@@ -200,5 +200,14 @@ TEST(ConfigUsage, ListsEveryFlagOfTheHost) {
   EXPECT_NE(worker.find("--queue-url"), std::string::npos);
 }
 
+TEST(SplitLabels, KeepsItemsAsWrittenAndDropsEmptyOnes) {
+  using Labels = std::vector<std::string>;
+  EXPECT_EQ(split_labels("spam,ham,,urgent,"), (Labels{"spam", "ham", "urgent"}));
+  EXPECT_EQ(split_labels(",only"), (Labels{"only"}));
+  EXPECT_EQ(split_labels(" a , b"), (Labels{" a ", " b"}));
+  EXPECT_EQ(split_labels(""), Labels{});
+  EXPECT_EQ(split_labels(",,"), Labels{});
+}
+
 }  // namespace
 }  // namespace zeroidle::runtime

@@ -1,5 +1,6 @@
-"""Shared pieces of the runtime's end-to-end tests: the binary under test, its log capture, skips, and a
-moto server (SQS + DynamoDB + IAM) with request signature checking turned on.
+"""Shared pieces of the runtime's end-to-end tests: the binary under test, its log capture, skips, a
+moto server (SQS + DynamoDB + IAM) with request signature checking turned on, and MotoTestCase, the
+set-up and tear-down of the test classes that run against it.
 
 moto checks SigV4 once auth is enabled (POST /moto-api/reset-auth with 0): every later request must be
 signed by an access key moto's IAM knows, and botocore's signer recomputes the signature. So these tests
@@ -14,7 +15,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import unittest
 import urllib.request
+
+from lambda_emulator import RuntimeApiEmulator
 
 SKIP = 77  # CTest SKIP_RETURN_CODE
 
@@ -28,6 +32,17 @@ def _die_with_parent():
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except OSError:
         pass
+
+
+def terminate(proc):
+    """SIGTERM, then SIGKILL after 5 s; returns once the process is gone."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
 
 
 def skip_or_fail(reason):
@@ -89,13 +104,7 @@ class Process:
         self.proc.send_signal(sig)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
+        terminate(self.proc)
         self._out.close()
         self._err.close()
 
@@ -252,14 +261,55 @@ class MotoServer:
         return int(a["Attributes"]["ApproximateNumberOfMessages"]), int(a["Attributes"]["ApproximateNumberOfMessagesNotVisible"])
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
+        terminate(self.proc)
         self._log.close()
+
+
+class MotoTestCase(unittest.TestCase):
+    """A test class with one moto server (cls.moto) and what it starts against it: the Runtime API emulator
+    (cls.emulator) and the binary under test (cls.process). tearDownClass stops them all, also when the
+    set-up fails halfway. Subclasses create their queues and tables and start processes in set_up_class()."""
+
+    emulator = None
+    process = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.moto = MotoServer()
+        try:
+            cls.set_up_class()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def set_up_class(cls):
+        """Queues, tables, processes: what the class needs besides the moto server."""
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.process:
+            cls.process.stop()
+        if cls.emulator:
+            cls.emulator.close()
+        cls.moto.stop()
+
+    @classmethod
+    def start_lambda(cls, binary, model_path, function_name, ready_timeout, **env):
+        """`binary lambda` as Lambda runs a function, against a new Runtime API emulator: session credentials,
+        3538 MB, DynamoDB on moto, `env` on top. Returns once it has asked for its first event."""
+        cls.emulator = RuntimeApiEmulator(function_name=function_name)
+        creds = cls.moto.session_credentials()  # Lambda functions run with session credentials
+        settings = dict(AWS_LAMBDA_RUNTIME_API=cls.emulator.address, AWS_LAMBDA_FUNCTION_NAME=function_name,
+                        AWS_LAMBDA_FUNCTION_MEMORY_SIZE=3538, AWS_REGION=MotoServer.REGION,
+                        AWS_ENDPOINT_URL_DYNAMODB=cls.moto.endpoint, AWS_ACCESS_KEY_ID=creds["aws_access_key_id"],
+                        AWS_SECRET_ACCESS_KEY=creds["aws_secret_access_key"],
+                        AWS_SESSION_TOKEN=creds["aws_session_token"])
+        settings.update(env)
+        cls.process = Process([binary, "lambda"], base_env(model_path, **settings))
+        if not cls.emulator.wait_for_next_call(1, timeout=ready_timeout):
+            raise AssertionError(f"`{os.path.basename(binary)} lambda` never asked for an event:\n"
+                                 + cls.process.stderr())
 
 
 # ---- the documents both end-to-end tests send -------------------------------------------------------

@@ -16,46 +16,22 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
 harness.require_moto()
-from lambda_emulator import RuntimeApiEmulator, sqs_event_record  # noqa: E402
+from lambda_emulator import sqs_event_record  # noqa: E402
 
 TABLE = "zeroidle-results"
 TIME_BUDGET_S = 150
 
 
-class EndToEndLambda(unittest.TestCase):
+class EndToEndLambda(harness.MotoTestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.moto = harness.MotoServer()
-        cls.emulator = None
-        cls.process = None
-        try:
-            cls.rejected_code = cls.moto.assert_signatures_checked()
-            cls.moto.create_results_table(TABLE)
-            # Visibility 2 s: a failed record comes back quickly; after 2 receives it goes to the DLQ.
-            cls.queue_url, cls.queue_arn, cls.dlq_url = cls.moto.create_queue_with_dlq("documents", 2, 2)
-            cls.tmp = tempfile.mkdtemp(prefix="zeroidle-e2e-")
-            cls.emulator = RuntimeApiEmulator(function_name="zeroidle-e2e")
-            creds = cls.moto.session_credentials()  # Lambda functions run with session credentials
-            env = harness.base_env(
-                harness.make_model_file(cls.tmp), AWS_LAMBDA_RUNTIME_API=cls.emulator.address,
-                AWS_LAMBDA_FUNCTION_NAME="zeroidle-e2e", AWS_LAMBDA_FUNCTION_MEMORY_SIZE=3538,
-                ZEROIDLE_RESULTS_TABLE=TABLE, AWS_REGION=harness.MotoServer.REGION,
-                AWS_ENDPOINT_URL_DYNAMODB=cls.moto.endpoint, AWS_ACCESS_KEY_ID=creds["aws_access_key_id"],
-                AWS_SECRET_ACCESS_KEY=creds["aws_secret_access_key"], AWS_SESSION_TOKEN=creds["aws_session_token"])
-            cls.process = harness.Process([harness.host_binary(), "lambda"], env)
-            if not cls.emulator.wait_for_next_call(1, timeout=20):
-                raise AssertionError("the runtime never asked for an event:\n" + cls.process.stderr())
-        except BaseException:
-            cls.tearDownClass()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.process:
-            cls.process.stop()
-        if cls.emulator:
-            cls.emulator.close()
-        cls.moto.stop()
+    def set_up_class(cls):
+        cls.rejected_code = cls.moto.assert_signatures_checked()
+        cls.moto.create_results_table(TABLE)
+        # Visibility 2 s: a failed record comes back quickly; after 2 receives it goes to the DLQ.
+        cls.queue_url, cls.queue_arn, cls.dlq_url = cls.moto.create_queue_with_dlq("documents", 2, 2)
+        cls.tmp = tempfile.mkdtemp(prefix="zeroidle-e2e-")
+        cls.start_lambda(harness.host_binary(), harness.make_model_file(cls.tmp), "zeroidle-e2e", ready_timeout=20,
+                         ZEROIDLE_RESULTS_TABLE=TABLE)
 
     def play_event_source_mapping(self, queue_url, queue_arn, done, fifo=False):
         """Receive -> invoke -> delete successes, until done() or the time budget runs out."""

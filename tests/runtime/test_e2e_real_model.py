@@ -6,14 +6,13 @@ alone, nothing is retried; then a direct invocation answers synchronously."""
 import json
 import os
 import sys
-import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
 harness.require_moto()
-from lambda_emulator import RuntimeApiEmulator, sqs_event_record  # noqa: E402
+from lambda_emulator import sqs_event_record  # noqa: E402
 
 ZEROIDLE = os.environ.get("ZEROIDLE_BIN", "")
 TABLE = "zeroidle-real"
@@ -27,35 +26,13 @@ def shared_model():
     return path
 
 
-class RealModelLambda(unittest.TestCase):
+class RealModelLambda(harness.MotoTestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.moto = harness.MotoServer()
-        cls.emulator = RuntimeApiEmulator(function_name="zeroidle-real")
-        cls.process = None
-        try:
-            cls.moto.create_results_table(TABLE)
-            cls.queue_url, cls.queue_arn, _ = cls.moto.create_queue_with_dlq("real-docs", 3, 30)
-            creds = cls.moto.session_credentials()
-            env = harness.base_env(
-                shared_model(), AWS_LAMBDA_RUNTIME_API=cls.emulator.address, AWS_LAMBDA_FUNCTION_MEMORY_SIZE=3538,
-                ZEROIDLE_TASK="sentiment", ZEROIDLE_MAX_TOKENS="96", ZEROIDLE_RESULTS_TABLE=TABLE,
-                AWS_REGION=harness.MotoServer.REGION, AWS_ENDPOINT_URL_DYNAMODB=cls.moto.endpoint,
-                AWS_ACCESS_KEY_ID=creds["aws_access_key_id"], AWS_SECRET_ACCESS_KEY=creds["aws_secret_access_key"],
-                AWS_SESSION_TOKEN=creds["aws_session_token"])
-            cls.process = harness.Process([ZEROIDLE, "lambda"], env)
-            if not cls.emulator.wait_for_next_call(1, timeout=30):
-                raise AssertionError("zeroidle lambda never asked for an event:\n" + cls.process.stderr())
-        except BaseException:
-            cls.tearDownClass()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.process:
-            cls.process.stop()
-        cls.emulator.close()
-        cls.moto.stop()
+    def set_up_class(cls):
+        cls.moto.create_results_table(TABLE)
+        cls.queue_url, cls.queue_arn, _ = cls.moto.create_queue_with_dlq("real-docs", 3, 30)
+        cls.start_lambda(ZEROIDLE, shared_model(), "zeroidle-real", ready_timeout=30, ZEROIDLE_TASK="sentiment",
+                         ZEROIDLE_MAX_TOKENS="96", ZEROIDLE_RESULTS_TABLE=TABLE)
 
     def test_1_sqs_batch_with_a_poison_message(self):
         sqs = self.moto.client("sqs")

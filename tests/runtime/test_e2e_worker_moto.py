@@ -21,26 +21,14 @@ TABLE = "zeroidle-worker-results"
 VISIBILITY_S = 3
 
 
-class EndToEndWorker(unittest.TestCase):
+class EndToEndWorker(harness.MotoTestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.moto = harness.MotoServer()
-        cls.process = None
-        try:
-            cls.moto.assert_signatures_checked()
-            cls.moto.create_results_table(TABLE)
-            cls.queue_url, _, cls.dlq_url = cls.moto.create_queue_with_dlq("jobs", 2, 30)
-            cls.tmp = tempfile.mkdtemp(prefix="zeroidle-worker-")
-            cls.model = harness.make_model_file(cls.tmp)
-        except BaseException:
-            cls.moto.stop()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.process:
-            cls.process.stop()
-        cls.moto.stop()
+    def set_up_class(cls):
+        cls.moto.assert_signatures_checked()
+        cls.moto.create_results_table(TABLE)
+        cls.queue_url, _, cls.dlq_url = cls.moto.create_queue_with_dlq("jobs", 2, 30)
+        cls.tmp = tempfile.mkdtemp(prefix="zeroidle-worker-")
+        cls.model = harness.make_model_file(cls.tmp)
 
     def env(self, secret=None):
         # AWS_ENDPOINT_URL (the generic one) serves both SQS and DynamoDB here; long-term IAM user keys.
