@@ -43,18 +43,22 @@ std::map<int, double>& read_bandwidth() {  // GB/s by thread count, measured onc
   return bw;
 }
 
-// One weight set alive at a time (benchmarks of one shape are registered together).
-const WeightSet& weights(QType t, int64_t rows, int64_t k) {
+// One weight set alive at a time (benchmarks of one shape are registered together). min_bytes 0: one copy.
+const WeightSet& weights(QType t, int64_t rows, int64_t k, size_t min_bytes) {
   static WeightSet current;
-  if (current.type != t || current.rows != rows || current.k != k || current.copies.empty()) {
+  static size_t current_min = 0;
+  if (current.type != t || current.rows != rows || current.k != k || current_min != min_bytes ||
+      current.copies.empty()) {
     current = WeightSet{};
-    current = make_weight_set(t, rows, k, kMinWeightBytes);
+    current = make_weight_set(t, rows, k, min_bytes);
+    current_min = min_bytes;
   }
   return current;
 }
 
-void bm_matmul(benchmark::State& state, QType t, int64_t rows, int64_t k, int64_t tokens, int threads) {
-  const WeightSet& w = weights(t, rows, k);
+void bm_matmul(benchmark::State& state, QType t, int64_t rows, int64_t k, int64_t tokens, int threads,
+               size_t min_bytes) {
+  const WeightSet& w = weights(t, rows, k, min_bytes);
   kernels::MatmulContext ctx(threads, k, tokens);
   const std::vector<float> x = random_floats(static_cast<size_t>(tokens * k), 42);
   std::vector<float> y(static_cast<size_t>(rows * tokens));
@@ -98,12 +102,19 @@ void register_all() {
                                    std::to_string(s.rows) + "x" + std::to_string(s.k) +
                                    "/tokens:" + std::to_string(tokens) +
                                    "/threads:" + std::to_string(threads);
-          benchmark::RegisterBenchmark(name.c_str(), bm_matmul, t, s.rows, s.k, tokens, threads)
+          benchmark::RegisterBenchmark(name.c_str(), bm_matmul, t, s.rows, s.k, tokens, threads,
+                                       kMinWeightBytes)
               ->UseRealTime()
               ->Unit(tokens == 1 ? benchmark::kMicrosecond : benchmark::kMillisecond);
         }
       }
     }
+    // The kernel's own speed, weights resident in L2 (one copy of 128 rows, ~300 KB of Q4_K): what the
+    // GEMV could stream per core if memory were free. Below the DRAM share per core, it is compute-bound.
+    const std::string name = std::string("matmul_l2/") + kernels::type_traits(t).name + "/128x4096/tokens:1/threads:1";
+    benchmark::RegisterBenchmark(name.c_str(), bm_matmul, t, 128, 4096, 1, 1, size_t{0})
+        ->UseRealTime()
+        ->Unit(benchmark::kMicrosecond);
   }
 }
 

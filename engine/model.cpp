@@ -56,6 +56,7 @@ std::unique_ptr<Model> Model::load(const std::string& path) { return from_file(g
 std::unique_ptr<Model> Model::from_file(gguf::File file) {
   std::unique_ptr<Model> m(new Model(std::move(file)));
   m->bind();
+  m->file_.prefetch_tensor_data();  // every weight is read by the first token anyway
   return m;
 }
 

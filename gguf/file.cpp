@@ -45,6 +45,9 @@ uint64_t File::data_offset() const {
 uint64_t File::file_size() const {
   return impl_->bytes.size();
 }
+void File::prefetch_tensor_data() const {
+  impl_->mapping.advise_willneed(impl_->data_offset);
+}
 const std::vector<KeyValue>& File::metadata() const {
   return impl_->metadata;
 }

@@ -109,6 +109,9 @@ class File {
   uint64_t data_offset() const;        // start of the tensor data section in the file: the end of the
                                        // tensor infos aligned up; past file_size() in a vocab-only file
   uint64_t file_size() const;
+  // Starts reading the tensor data into the page cache in the background (no copy, returns at once), so
+  // a cold start overlaps the disk with everything else it does before the first matmul. No-op for parse().
+  void prefetch_tensor_data() const;
 
   const std::vector<KeyValue>& metadata() const;   // in file order
   const Value* find(std::string_view key) const;   // nullptr if absent

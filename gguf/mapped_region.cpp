@@ -60,6 +60,14 @@ MappedRegion::~MappedRegion() {
   unmap();
 }
 
+void MappedRegion::advise_willneed(uint64_t offset) const {
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  const uint64_t start = offset / page * page;
+  if (data_ == nullptr || start >= size_) return;
+  // Only a hint: a failure changes nothing but speed, so it is not an error.
+  (void)::madvise(const_cast<uint8_t*>(data_) + start, size_ - start, MADV_WILLNEED);
+}
+
 void MappedRegion::unmap() {
   if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
   data_ = nullptr;

@@ -21,6 +21,8 @@ class MappedRegion {
   ~MappedRegion();
 
   std::span<const uint8_t> bytes() const { return {data_, size_}; }
+  // Asks the kernel to start reading [offset, end) in the background (madvise WILLNEED; no-op if empty).
+  void advise_willneed(uint64_t offset) const;
 
  private:
   void unmap();

@@ -8,6 +8,7 @@
 #include <immintrin.h>
 
 #include <array>
+#include <cstddef>
 #include <cstring>
 
 #include "kernels/x86/avx2_util.h"
@@ -30,17 +31,21 @@ constexpr std::array<std::array<uint8_t, 32>, 8> make_lane_ctrl() {
 }
 alignas(32) constexpr std::array<std::array<uint8_t, 32>, 8> kLaneCtrl = make_lane_ctrl();
 
-// The 8 (scale, min) pairs of a Q4_K/Q5_K block (unpack_scale_min_k4, four at a time): the scales
-// as 8 int16 lanes, the mins as 16 int16 lanes m0 m0 m1 m1 ... m7 m7 (one per bsum of 16 values).
-inline void unpack_kquant_scales(const uint8_t* q, __m128i* scales, __m256i* mins) {
-  uint32_t u[3];
-  std::memcpy(u, q, 12);
-  const uint32_t sc_lo = u[0] & 0x3f3f3f3f;
-  const uint32_t m_lo = u[1] & 0x3f3f3f3f;
-  const uint32_t sc_hi = (u[2] & 0x0f0f0f0f) | (((u[0] >> 6) & 0x03030303) << 4);
-  const uint32_t m_hi = ((u[2] >> 4) & 0x0f0f0f0f) | (((u[1] >> 6) & 0x03030303) << 4);
-  *scales = _mm_cvtepu8_epi16(_mm_set_epi32(0, 0, static_cast<int>(sc_hi), static_cast<int>(sc_lo)));
-  const __m128i m8 = _mm_set_epi32(0, 0, static_cast<int>(m_hi), static_cast<int>(m_lo));
+// The 8 (scale, min) pairs of a Q4_K/Q5_K block (unpack_scale_min_k4, in SIMD: the block's first 16 bytes,
+// d dmin | 12 scale bytes, as 32-bit lanes [d dmin | u0 | u1 | u2]): the scales as 8 int16 lanes, the mins
+// as 16 int16 lanes m0 m0 m1 m1 ... m7 m7 (one per bsum of 16 values).
+//   sc0..3 = u0 & 63   m0..3 = u1 & 63   sc4..7 = (u2 & 15) | (u0 >> 6) << 4   m4..7 = (u2 >> 4) | (u1 >> 6) << 4
+inline void unpack_kquant_scales(__m128i head, __m128i* scales, __m256i* mins) {
+  const __m128i u01 = _mm_shuffle_epi32(head, _MM_SHUFFLE(2, 1, 2, 1));  // u0 u1 u0 u1
+  const __m128i u22 = _mm_shuffle_epi32(head, _MM_SHUFFLE(3, 3, 3, 3));  // u2 u2 u2 u2
+  const __m128i low6 = _mm_and_si128(u01, _mm_set1_epi8(0x3f));
+  const __m128i hi4 = _mm_and_si128(_mm_srlv_epi32(u22, _mm_set_epi32(4, 0, 0, 0)), _mm_set1_epi8(0x0f));
+  const __m128i top2 = _mm_and_si128(_mm_srli_epi32(u01, 2), _mm_set1_epi8(0x30));
+  // lanes: sc0..3 | m0..3 | sc4..7 | m4..7
+  const __m128i sm = _mm_blend_epi32(low6, _mm_or_si128(hi4, top2), 0b1100);
+  const __m128i sc_m = _mm_shuffle_epi8(sm, _mm_set_epi8(15, 14, 13, 12, 7, 6, 5, 4, 11, 10, 9, 8, 3, 2, 1, 0));
+  *scales = _mm_cvtepu8_epi16(sc_m);
+  const __m128i m8 = _mm_unpackhi_epi64(sc_m, sc_m);
   *mins = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m8, m8));
 }
 
@@ -84,14 +89,14 @@ struct KquantMinsAvx2 {
     for (int64_t ib = 0; ib < nb; ++ib) {
       __m256i scales[R];
       __m256i mins[R];
-      float dw[R], dmw[R];
+      __m128 d_dmin[R];  // d, dmin, -, -
       for (int r = 0; r < R; ++r) {
-        const Block& b = w[r][ib];
+        static_assert(offsetof(Block, d) == 0 && offsetof(Block, scales) == 4);
+        const __m128i head = loadu128(&w[r][ib]);
         __m128i s16;
-        unpack_kquant_scales(b.scales, &s16, &mins[r]);
+        unpack_kquant_scales(head, &s16, &mins[r]);
         scales[r] = _mm256_broadcastsi128_si256(s16);
-        dw[r] = fp16_f16c(b.d);
-        dmw[r] = fp16_f16c(b.dmin);
+        d_dmin[r] = _mm_cvtph_ps(head);
       }
 
       __m256i isum[R][T];
@@ -120,10 +125,12 @@ struct KquantMinsAvx2 {
         const BlockQ8K& xb = x[t][ib];
         const __m256i bsums = loadu256(xb.bsums);
         for (int r = 0; r < R; ++r) {
+          const __m128 dd = _mm_mul_ps(d_dmin[r], _mm_set1_ps(xb.d));
           const __m256 min_terms = _mm256_cvtepi32_ps(_mm256_madd_epi16(mins[r], bsums));
-          acc[r][t] = _mm256_fnmadd_ps(min_terms, _mm256_set1_ps(dmw[r] * xb.d), acc[r][t]);
-          acc[r][t] =
-              _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[r][t]), _mm256_set1_ps(dw[r] * xb.d), acc[r][t]);
+          acc[r][t] = _mm256_fnmadd_ps(min_terms, _mm256_permutevar8x32_ps(_mm256_castps128_ps256(dd),
+                                                                           _mm256_set1_epi32(1)),
+                                       acc[r][t]);
+          acc[r][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[r][t]), _mm256_broadcastss_ps(dd), acc[r][t]);
         }
       }
     }
