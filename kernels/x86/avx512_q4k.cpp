@@ -6,7 +6,7 @@
 #include <immintrin.h>
 
 #include <array>
-#include <cstring>
+#include <cstddef>
 
 #include "kernels/x86/avx512_util.h"
 #include "kernels/x86/tiles.h"
@@ -24,19 +24,6 @@ constexpr std::array<std::array<int16_t, 32>, 4> make_scale_idx() {
   return idx;
 }
 alignas(64) constexpr std::array<std::array<int16_t, 32>, 4> kScaleIdx = make_scale_idx();
-
-// Scales as 8 int16 lanes; mins as 16 int16 lanes m0 m0 m1 m1 ... (one per 16-value bsum).
-inline void unpack_q4k_scales_avx512(const uint8_t* q, __m128i* scales, __m256i* mins) {
-  uint32_t u[3];
-  std::memcpy(u, q, 12);
-  const uint32_t sc_lo = u[0] & 0x3f3f3f3f;
-  const uint32_t m_lo = u[1] & 0x3f3f3f3f;
-  const uint32_t sc_hi = (u[2] & 0x0f0f0f0f) | (((u[0] >> 6) & 0x03030303) << 4);
-  const uint32_t m_hi = ((u[2] >> 4) & 0x0f0f0f0f) | (((u[1] >> 6) & 0x03030303) << 4);
-  *scales = _mm_cvtepu8_epi16(_mm_set_epi32(0, 0, static_cast<int>(sc_hi), static_cast<int>(sc_lo)));
-  const __m128i m8 = _mm_set_epi32(0, 0, static_cast<int>(m_hi), static_cast<int>(m_lo));
-  *mins = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m8, m8));
-}
 
 struct Q4kAvx512 {
   template <int R, int T>
@@ -63,8 +50,9 @@ struct Q4kAvx512 {
       float dw[R], dmw[R];
       for (int r = 0; r < R; ++r) {
         const BlockQ4K& b = w[r][ib];
+        static_assert(offsetof(BlockQ4K, d) == 0 && offsetof(BlockQ4K, scales) == 4);
         __m128i s16;
-        unpack_q4k_scales_avx512(b.scales, &s16, &mins[r]);
+        unpack_kquant_scales(loadu128(&b), &s16, &mins[r]);
         scales[r] = _mm512_castsi128_si512(s16);  // vpermw below reads lanes 0..7 only
         dw[r] = fp16_f16c(b.d);
         dmw[r] = fp16_f16c(b.dmin);
