@@ -6,13 +6,12 @@
 #include <stdexcept>
 
 #include "engine/json/mask_cache.h"
+#include "engine/timing.h"
 
 namespace zeroidle::engine {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
 // log p(id) under softmax(logits): the model's own belief in a token, before any mask.
 double log_probability(const float* logits, int64_t n, int32_t id) {
@@ -162,8 +161,14 @@ void DocumentExtractor::decode(const CompiledTask& task, const float* logits, co
       if (c.done()) break;
     }
   };
-  const auto eval_tail = [&](size_t from) {
-    if (!c.done() && answer.size() > from) logits = session_.eval(std::span(answer).subspan(from));
+  // Tokens are evaluated only when logits are needed, so a sampled token and the forced run after it (or
+  // forced runs back to back) take one forward pass.
+  size_t evaluated = 0;  // answer tokens whose K/V the session holds
+  const auto eval_pending = [&] {
+    if (answer.size() <= evaluated) return;
+    logits = session_.eval(std::span(answer).subspan(evaluated));
+    evaluated = answer.size();
+    ++out.decode_evals;
   };
   while (!c.done()) {
     if (deadline && Clock::now() >= *deadline) throw std::runtime_error("deadline reached while decoding");
@@ -177,9 +182,9 @@ void DocumentExtractor::decode(const CompiledTask& task, const float* logits, co
       append(forced);
       out.tokens_forced += static_cast<int>(answer.size() - before);
       if (out.truncated) break;
-      eval_tail(before);
       continue;
     }
+    eval_pending();
     std::copy(logits, logits + n_vocab, logits_.begin());
     const auto tmask = Clock::now();
     c.apply(logits_.data());
@@ -193,8 +198,8 @@ void DocumentExtractor::decode(const CompiledTask& task, const float* logits, co
     }
     append(std::span(&t, 1));
     conf.add(c.last_token_field(), log_probability(logits, n_vocab, t));
-    eval_tail(before);
   }
+  cached_.resize(prompt.size() + evaluated);  // what the session holds
   out.tokens_out = static_cast<int>(answer.size());
   out.decode_ms = ms_since(t0);
   const std::string text = tok_.decode(answer);
@@ -245,6 +250,7 @@ Extraction DocumentExtractor::run_chunked(const CompiledTask& task, std::string_
     total.prefill_ms += part.prefill_ms;
     total.decode_ms += part.decode_ms;
     total.mask_ms += part.mask_ms;
+    total.decode_evals += part.decode_evals;
     total.truncated |= part.truncated;
     at = end;
   }

@@ -44,6 +44,7 @@ struct Extraction {
   double prefill_ms = 0;
   double decode_ms = 0;
   double mask_ms = 0;                        // of decode_ms, spent computing token masks
+  int decode_evals = 0;                      // forward passes while decoding (a forced run takes one)
   int chunks = 1;
 };
 
@@ -70,12 +71,13 @@ class DocumentExtractor {
   Extraction extract(const CompiledTask& task, std::string_view document, const ExtractOptions& opts,
                      std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
 
+  // The prompt extract() evaluates: the task's system prompt and the document through the chat template.
+  std::vector<int32_t> build_prompt(const Task& task, std::string_view document) const;
   int64_t prompt_tokens(const Task& task, std::string_view document) const;  // tokens the prompt takes
   int64_t n_ctx() const { return session_.n_ctx(); }
 
  private:
   using Deadline = std::optional<std::chrono::steady_clock::time_point>;
-  std::vector<int32_t> build_prompt(const Task& task, std::string_view document) const;
   Extraction run_one(const CompiledTask& task, std::string_view document, const ExtractOptions& opts, Deadline deadline);
   Extraction run_chunked(const CompiledTask& task, std::string_view document, const ExtractOptions& opts,
                          Deadline deadline);

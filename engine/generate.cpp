@@ -1,17 +1,15 @@
 #include "engine/generate.h"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 #include <utility>
 
+#include "engine/timing.h"
 #include "tokenizer/tokenizer.h"
 
 namespace zeroidle::engine {
 namespace {
-
-double ms_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
 
 // Length of the longest incomplete UTF-8 sequence at the end of s (0 if s ends on a whole character).
 size_t incomplete_utf8_tail(std::string_view s) {
@@ -89,6 +87,10 @@ GenerateResult generate(Session& session, const tokenizer::Tokenizer& tok, std::
   StopStringFilter filter(opts.stop);
   std::vector<int32_t> history(prompt.begin(), prompt.end());
   std::vector<float> logits(n_vocab);
+  std::vector<int32_t> banned;  // with ignore_eog: the end-of-generation ids, masked before sampling
+  for (int32_t id = 0; opts.ignore_eog && id < n_vocab; ++id) {
+    if (tok.is_eog(id)) banned.push_back(id);
+  }
 
   const auto t0 = std::chrono::steady_clock::now();
   const float* out = session.eval(prompt);
@@ -102,6 +104,7 @@ GenerateResult generate(Session& session, const tokenizer::Tokenizer& tok, std::
     if (static_cast<int>(r.tokens.size()) >= opts.max_tokens) { r.reason = StopReason::kMaxTokens; break; }
     if (opts.deadline && std::chrono::steady_clock::now() >= *opts.deadline) { r.reason = StopReason::kDeadline; break; }
     std::copy(out, out + n_vocab, logits.begin());
+    for (int32_t b : banned) logits[b] = -std::numeric_limits<float>::infinity();
     const int32_t id = sampler.sample(logits.data(), history);
     if (tok.is_eog(id)) { r.reason = StopReason::kEndOfGeneration; break; }
     r.tokens.push_back(id);

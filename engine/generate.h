@@ -25,6 +25,7 @@ struct GenerateOptions {
   std::vector<std::string> stop;  // generation ends before the first occurrence of any of these
   SamplerParams sampling;
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  bool ignore_eog = false;  // end-of-generation tokens are never sampled (benchmarks: exactly max_tokens)
 };
 
 enum class StopReason { kEndOfGeneration, kMaxTokens, kStopString, kDeadline, kContextFull };

@@ -172,8 +172,17 @@ void TokenConstraint::apply(float* logits) {
   std::vector<uint32_t>& mask = apply_mask_;
   allowed(mask);
   const size_t n = n_vocab();
-  for (size_t i = 0; i < n; ++i) {
-    if (!(mask[i >> 5] >> (i & 31) & 1)) logits[i] = -std::numeric_limits<float>::infinity();
+  constexpr float kBanned = -std::numeric_limits<float>::infinity();
+  for (size_t base = 0; base < n; base += 32) {  // a word at a time: most words are all banned or all allowed
+    const uint32_t bits = mask[base >> 5];
+    const size_t count = std::min<size_t>(32, n - base);
+    if (bits == 0) {
+      std::fill(logits + base, logits + base + count, kBanned);
+    } else if (bits != ~uint32_t{0}) {
+      for (size_t i = 0; i < count; ++i) {
+        if (!(bits >> i & 1)) logits[base + i] = kBanned;
+      }
+    }
   }
 }
 

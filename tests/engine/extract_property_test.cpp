@@ -55,7 +55,7 @@ void check_model(const std::string& model_file, const std::vector<Run>& runs) {
   const std::vector<Task> tasks = all_tasks();
   std::vector<std::string> schemas;
   std::vector<testing::GeneratedDoc> docs;
-  int truncated = 0, forced = 0, out = 0;
+  int truncated = 0, forced = 0, out = 0, evals = 0;
   for (size_t ti = 0; ti < tasks.size(); ++ti) {
     const CompiledTask task = compile_task(tasks[ti], {.max_string_length = 24, .max_items = 4}, l.trie);
     schemas.push_back(tasks[ti].schema.dump());
@@ -68,14 +68,18 @@ void check_model(const std::string& model_file, const std::vector<Run>& runs) {
       const Extraction e = ex.extract(task, kDocuments[(ti + ri) % 2], opts);
       ASSERT_EQ(e.status, "ok") << model_file << " task " << ti << ": " << e.error;
       EXPECT_LE(e.tokens_out, budget);
+      // One forward pass per sampled token (but the last), a forced run riding on one pass.
+      EXPECT_GE(e.decode_evals, e.tokens_out - e.tokens_forced - 1);
+      EXPECT_LE(e.decode_evals, e.tokens_out);
+      evals += e.decode_evals;
       truncated += e.truncated;
       forced += e.tokens_forced;
       out += e.tokens_out;
       docs.push_back({schemas.size() - 1, e.data.dump()});
     }
   }
-  std::printf("%s: %zu answers, %d cut short by max_tokens, %d of %d tokens forced\n", model_file.c_str(),
-              docs.size(), truncated, forced, out);
+  std::printf("%s: %zu answers, %d cut short by max_tokens, %d of %d tokens forced, %d forward passes\n",
+              model_file.c_str(), docs.size(), truncated, forced, out, evals);
   EXPECT_GT(truncated, 0) << "the small budgets should force some early closes";
   EXPECT_GT(forced, out / 5) << "keys and punctuation should be forced, not sampled";
   testing::expect_valid_with_python(schemas, docs);
