@@ -1,6 +1,7 @@
 #include "engine/json/token_constraint.h"
 
 #include <algorithm>
+#include <bit>
 #include <limits>
 #include <stdexcept>
 
@@ -178,10 +179,10 @@ void TokenConstraint::apply(float* logits) {
     const size_t count = std::min<size_t>(32, n - base);
     if (bits == 0) {
       std::fill(logits + base, logits + base + count, kBanned);
-    } else if (bits != ~uint32_t{0}) {
-      for (size_t i = 0; i < count; ++i) {
-        if (!(bits >> i & 1)) logits[base + i] = kBanned;
-      }
+    } else {
+      // Only the banned tokens of a mixed word (inside a string most tokens are allowed).
+      uint32_t banned = ~bits & (count == 32 ? ~uint32_t{0} : (uint32_t{1} << count) - 1);
+      for (; banned != 0; banned &= banned - 1) logits[base + std::countr_zero(banned)] = kBanned;
     }
   }
 }
