@@ -9,7 +9,6 @@
 
 #include <array>
 #include <cstddef>
-#include <cstring>
 
 #include "kernels/x86/avx2_util.h"
 #include "kernels/x86/tiles.h"

@@ -23,8 +23,11 @@ using TileFn = void (*)(const MatmulArgs& a, int64_t r, int64_t t);
 // at K = 4096, measured best), so at K = 14336 the block is 19 rows, not 64 (64 would overflow a 512 KB L2).
 constexpr int64_t kRowBlockBytes = 150 * 1024;
 
-inline int64_t row_block(const MatmulArgs& a) {
-  return std::clamp<int64_t>(kRowBlockBytes / static_cast<int64_t>(a.w_stride), 8, 256);
+// Rounded down to a whole number of R-row tiles, so only the end of the range pays for a narrower tile.
+template <int R>
+int64_t row_block(const MatmulArgs& a) {
+  const int64_t rows = std::clamp<int64_t>(kRowBlockBytes / static_cast<int64_t>(a.w_stride), 8, 256);
+  return std::max<int64_t>(R, rows / R * R);
 }
 
 // table[(nr - 1) * T + (nt - 1)] = K::tile<nr, nt>
@@ -37,7 +40,7 @@ template <class K, int R, int T>
 void run_tiles(const MatmulArgs& a, int64_t r0, int64_t r1) {
   static constexpr std::array<TileFn, R* T> kTable =
       make_tile_table<K, R, T>(std::make_integer_sequence<int, R * T>{});
-  const int64_t block = row_block(a);
+  const int64_t block = row_block<R>(a);
   for (int64_t rb = r0; rb < r1; rb += block) {
     const int64_t re = std::min(rb + block, r1);
     for (int64_t t = 0; t < a.n_tokens; t += T) {
