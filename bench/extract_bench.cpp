@@ -32,6 +32,7 @@
 #include "engine/generate.h"
 #include "engine/model.h"
 #include "engine/tasks.h"
+#include "engine/timing.h"
 #include "kernels/cpu_features.h"
 #include "kernels/dispatch.h"
 #include "runtime/sqs_record.h"
@@ -174,7 +175,7 @@ std::vector<std::pair<int, double>> pass_cost(engine::Session& s, int64_t at,
       s.truncate(at);
       const auto t0 = std::chrono::steady_clock::now();
       s.eval(std::span(ids).first(n));
-      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      ms.push_back(engine::ms_since(t0));
     }
     out.push_back({n, median(ms)});
   }
@@ -205,8 +206,7 @@ int run(int argc, char** argv) {
       engine::compile_task(engine::builtin_task(o.task), {}, engine::make_token_trie(tok));
   engine::Session plain(*model, session_opts);  // the unconstrained side
   std::vector<int32_t> plain_cached;
-  const double load_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  const double load_ms = engine::ms_since(t0);
 
   std::printf("# %s\n", command_line(argc, argv).c_str());
   std::printf(
