@@ -58,12 +58,8 @@ for cpu in "${cpus[@]}"; do
   for bin in "$build"/bin/*; do
     name="$(basename "$bin")"
     start=$SECONDS
-    # Left out under qemu-user, each for a reason of the emulator, not of the code under test:
-    # the two multi-threaded pool tests and the forked death test spin without progress under qemu-user
-    # on this 2-core VM since 2026-11-23 ~15:00 (they passed here before and pass natively; open issue 3),
-    # so a time limit also guards every binary against a hang.
+    # A time limit guards every binary against a hang.
     ZEROIDLE_QEMU_CPU="$cpu" timeout 300 cmake/qemu-run.sh "$cpu" "$bin" --gtest_brief=1 \
-      --gtest_filter="-SimdMatmul.ThreadedMatmulMatchesReference:SimdMatmul.ParallelForRunsEveryIndexOnce:ArmDispatchDeathTest.*" \
       >"$log" 2>&1 && rc=0 || rc=$?
     p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) tests\?\.$/\1/p' "$log" | tail -1)
     f=$(grep -cE '^\[  FAILED  \] [A-Za-z_].* \([0-9]+ ms\)$' "$log" || true)
