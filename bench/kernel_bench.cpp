@@ -121,10 +121,14 @@ void register_all() {
     }
     // The kernel's own speed, weights resident in L2 (one copy of 128 rows, ~300 KB of Q4_K): what the
     // GEMV could stream per core if memory were free. Below the DRAM share per core, it is compute-bound.
-    const std::string name = std::string("matmul_l2/") + kernels::type_traits(t).name + "/128x4096/tokens:1/threads:1";
-    benchmark::RegisterBenchmark(name.c_str(), bm_matmul, t, 128, 4096, 1, 1, size_t{0})
-        ->UseRealTime()
-        ->Unit(benchmark::kMicrosecond);
+    // With 8 tokens (one GEMM tile, 64 rows, ~150 KB of Q4_K) the same for the GEMM: its compute ceiling.
+    for (auto [rows, tokens] : {std::pair<int64_t, int64_t>{128, 1}, {64, 8}}) {
+      const std::string name = std::string("matmul_l2/") + kernels::type_traits(t).name + "/" +
+                               std::to_string(rows) + "x4096/tokens:" + std::to_string(tokens) + "/threads:1";
+      benchmark::RegisterBenchmark(name.c_str(), bm_matmul, t, rows, 4096, tokens, 1, size_t{0})
+          ->UseRealTime()
+          ->Unit(benchmark::kMicrosecond);
+    }
   }
 }
 

@@ -68,6 +68,9 @@ struct KquantMinsAvx2 {
     }
 
     for (int64_t ib = 0; ib < nb; ++ib) {
+      if (T == 1) {
+        for (int r = 0; r < R; ++r) prefetch_ahead(&w[r][ib]);
+      }
       __m256i scales[R];
       __m256i mins[R];
       __m128 d_dmin[R];  // d, dmin, -, -

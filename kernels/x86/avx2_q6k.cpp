@@ -47,6 +47,9 @@ struct Q6kAvx2 {
     }
 
     for (int64_t ib = 0; ib < nb; ++ib) {
+      if (T == 1) {
+        for (int r = 0; r < R; ++r) prefetch_ahead(&w[r][ib]);
+      }
       __m256i s16[R];  // the 16 sub-block scales as int16
       __m256i isum[R][T];
       for (int r = 0; r < R; ++r) s16[r] = _mm256_cvtepi8_epi16(loadu128(w[r][ib].scales));
