@@ -17,6 +17,11 @@
 
 namespace zeroidle::runtime {
 
+// Milliseconds elapsed on the steady clock since t0 (the durations the metrics report).
+inline double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
 struct Metric {
   std::string name;
   double value;

@@ -35,10 +35,6 @@ void install_signal_handlers() {
   sigaction(SIGINT, &sa, nullptr);
 }
 
-double ms_since(Clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-}
-
 std::unique_ptr<SqsClient> make_sqs_client(const std::string& queue_url, const Credentials& credentials) {
   AwsEndpoint endpoint = resolve_endpoint("SQS", "sqs", region_from_queue_url(queue_url));
   return std::make_unique<SqsClient>(
