@@ -130,6 +130,18 @@ void register_all() {
           ->Unit(benchmark::kMicrosecond);
     }
   }
+  // GEMV of the other weight formats (Q4_0/Q8_0 models, F16 tensors), at two shapes.
+  for (QType t : {QType::Q4_0, QType::Q5_0, QType::Q8_0, QType::F16}) {
+    for (int64_t rows : {int64_t{4096}, int64_t{14336}}) {
+      for (int threads : {1, 2}) {
+        const std::string name = std::string("matmul/") + kernels::type_traits(t).name + "/" +
+                                 std::to_string(rows) + "x4096/tokens:1/threads:" + std::to_string(threads);
+        benchmark::RegisterBenchmark(name.c_str(), bm_matmul, t, rows, 4096, 1, threads, kMinWeightBytes)
+            ->UseRealTime()
+            ->Unit(benchmark::kMicrosecond);
+      }
+    }
+  }
 }
 
 }  // namespace
