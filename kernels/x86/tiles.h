@@ -32,7 +32,7 @@ int64_t row_block(const MatmulArgs& a) {
 
 // GEMV reads each weight byte once, as one stream per thread, with a kernel only a little faster than a
 // core's share of DRAM. The hardware prefetcher alone leaves the stream waiting on misses; prefetching the
-// block this far ahead keeps them in flight (Q4_K GEMV on Zen3, 2 threads: 55-68% -> 87-98% of the
+// block this far ahead keeps them in flight (Q4_K GEMV on Zen3, 2 threads: 55-75% -> 87-98% of the
 // measured read bandwidth; bench/README.md). Rows are contiguous, so near a row's end it reaches into the
 // next row; past the matrix's end a prefetch is harmless.
 constexpr int64_t kPrefetchBytes = 2048;
